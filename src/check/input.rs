@@ -1,0 +1,420 @@
+//! The prescription a pharmacist submits, with the patient, their claim
+//! history and prior authorizations on file. JSON or YAML, one schema.
+//!
+//! Reading is strict: an unknown field, a missing field or a malformed value
+//! is an [`InputError`] naming the field (`history[2].date: expected
+//! YYYY-MM-DD`), never a panic and never a silent default. The only defaults
+//! are documented ones: `daw` 0, empty `diagnoses`, `history` and
+//! `prior_authorizations`.
+
+use crate::ast::Sex;
+use crate::codes::{normalise_icd, parse_date, parse_rxcui, Money, Ndc};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer};
+use std::fmt;
+
+/// A prescription to check.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Prescription {
+    /// Date of service.
+    #[serde(deserialize_with = "date")]
+    pub date: NaiveDate,
+    /// The drug by NDC (11 digits, dashes allowed).
+    #[serde(default, deserialize_with = "opt_ndc")]
+    pub ndc: Option<Ndc>,
+    /// The drug by RxCUI.
+    #[serde(default, deserialize_with = "opt_rxcui")]
+    pub rxcui: Option<u32>,
+    /// Quantity dispensed (NCPDP 442-E7).
+    pub quantity: f64,
+    /// Days supply (NCPDP 405-D5).
+    pub days_supply: u32,
+    /// Dispense-as-written code 0-9 (NCPDP 408-D8); 0 when absent.
+    #[serde(default)]
+    pub daw: u8,
+    /// ICD-10 codes on the claim.
+    #[serde(default, deserialize_with = "icds")]
+    pub diagnoses: Vec<String>,
+    /// Kind of pharmacy.
+    #[serde(default)]
+    pub pharmacy: Option<PharmacyKind>,
+    /// The patient.
+    pub patient: Patient,
+    /// Earlier paid fills.
+    #[serde(default)]
+    pub history: Vec<Fill>,
+    /// Prior authorizations on file.
+    #[serde(default)]
+    pub prior_authorizations: Vec<PaOnFile>,
+    /// Submitted ingredient cost in dollars (NCPDP 409-D9).
+    #[serde(default, deserialize_with = "opt_money")]
+    pub ingredient_cost: Option<Money>,
+    /// Submitted dispensing fee in dollars (NCPDP 412-DC).
+    #[serde(default, deserialize_with = "opt_money")]
+    pub dispensing_fee: Option<Money>,
+}
+
+/// The kind of pharmacy filling the prescription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PharmacyKind {
+    /// Retail.
+    Retail,
+    /// Mail order.
+    Mail,
+    /// Specialty.
+    Specialty,
+}
+
+/// The patient.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    /// Birth date; or give `age`.
+    #[serde(default, deserialize_with = "opt_date")]
+    pub birth_date: Option<NaiveDate>,
+    /// Age in years at the date of service, when the birth date is not known.
+    #[serde(default)]
+    pub age: Option<u32>,
+    /// `F`, `M`, or `U` for unknown.
+    #[serde(deserialize_with = "sex")]
+    pub sex: Option<Sex>,
+    /// Enrollment date, for transition fills.
+    #[serde(default, deserialize_with = "opt_date")]
+    pub enrolled: Option<NaiveDate>,
+}
+
+/// An earlier paid fill.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fill {
+    /// The drug by NDC.
+    #[serde(default, deserialize_with = "opt_ndc")]
+    pub ndc: Option<Ndc>,
+    /// The drug by RxCUI.
+    #[serde(default, deserialize_with = "opt_rxcui")]
+    pub rxcui: Option<u32>,
+    /// Fill date.
+    #[serde(deserialize_with = "date")]
+    pub date: NaiveDate,
+    /// Days supply.
+    pub days_supply: u32,
+    /// Quantity.
+    pub quantity: f64,
+}
+
+/// A prior authorization on file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PaOnFile {
+    /// Authorization number (NCPDP 462-EV).
+    pub number: String,
+    /// The drug it covers, by NDC.
+    #[serde(default, deserialize_with = "opt_ndc")]
+    pub ndc: Option<Ndc>,
+    /// The drug it covers, by RxCUI.
+    #[serde(default, deserialize_with = "opt_rxcui")]
+    pub rxcui: Option<u32>,
+    /// Or the PA rule it satisfies, by name.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// First day.
+    #[serde(deserialize_with = "date")]
+    pub from: NaiveDate,
+    /// Last day.
+    #[serde(deserialize_with = "date")]
+    pub to: NaiveDate,
+    /// `approved` (default) or `denied`.
+    #[serde(default)]
+    pub status: PaStatus,
+}
+
+/// Outcome of a prior authorization request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaStatus {
+    /// Approved.
+    #[default]
+    Approved,
+    /// Denied.
+    Denied,
+}
+
+/// A prescription that could not be read: the field and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct InputError {
+    /// Field path, e.g. `history[2].date`; `.` for the whole document.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl InputError {
+    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Prescription {
+    /// Reads a prescription from JSON or YAML, chosen by content: text
+    /// starting with `{` is JSON.
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Prescription, InputError> {
+        let rx: Prescription = if text.trim_start().starts_with('{') {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let rx = serde_path_to_error::deserialize(&mut de)
+                .map_err(|e| path_error(e.path(), e.inner()))?;
+            de.end().map_err(|e| {
+                InputError::new(".", format!("trailing text after the prescription: {e}"))
+            })?;
+            rx
+        } else {
+            let de = serde_yaml::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(de).map_err(|e| path_error(e.path(), e.inner()))?
+        };
+        rx.validate()?;
+        Ok(rx)
+    }
+
+    /// Checks what serde cannot: ranges, one drug code, consistent dates.
+    pub fn validate(&self) -> Result<(), InputError> {
+        one_code("", self.ndc.is_some(), self.rxcui.is_some())?;
+        if !(self.quantity > 0.0 && self.quantity.is_finite()) {
+            return Err(InputError::new("quantity", "must be a positive number"));
+        }
+        if self.days_supply == 0 || self.days_supply > 365 {
+            return Err(InputError::new("days_supply", "must be between 1 and 365"));
+        }
+        if self.daw > 9 {
+            return Err(InputError::new("daw", "a DAW code is 0 to 9"));
+        }
+        let p = &self.patient;
+        match (p.birth_date, p.age) {
+            (None, None) => return Err(InputError::new("patient", "give birth_date or age")),
+            (Some(b), _) if b > self.date => {
+                return Err(InputError::new(
+                    "patient.birth_date",
+                    "is after the date of service",
+                ))
+            }
+            (_, Some(a)) if a > 150 => {
+                return Err(InputError::new("patient.age", "must be at most 150"))
+            }
+            _ => {}
+        }
+        for (i, f) in self.history.iter().enumerate() {
+            let at = |field: &str| format!("history[{i}]{field}");
+            one_code(&at(""), f.ndc.is_some(), f.rxcui.is_some())?;
+            if f.days_supply == 0 || f.days_supply > 365 {
+                return Err(InputError::new(
+                    at(".days_supply"),
+                    "must be between 1 and 365",
+                ));
+            }
+            if !(f.quantity > 0.0 && f.quantity.is_finite()) {
+                return Err(InputError::new(
+                    at(".quantity"),
+                    "must be a positive number",
+                ));
+            }
+            if f.date > self.date {
+                return Err(InputError::new(at(".date"), "is after the date of service"));
+            }
+        }
+        for (i, pa) in self.prior_authorizations.iter().enumerate() {
+            let at = |field: &str| format!("prior_authorizations[{i}]{field}");
+            if pa.ndc.is_none() && pa.rxcui.is_none() && pa.rule.is_none() {
+                return Err(InputError::new(
+                    at(""),
+                    "give the drug (ndc or rxcui) or the rule it covers",
+                ));
+            }
+            if pa.from > pa.to {
+                return Err(InputError::new(at(".to"), "is before `from`"));
+            }
+        }
+        for (field, m) in [
+            ("ingredient_cost", self.ingredient_cost),
+            ("dispensing_fee", self.dispensing_fee),
+        ] {
+            if m.is_some_and(|m| m.0 < 0) {
+                return Err(InputError::new(field, "must not be negative"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Age in whole years at the date of service.
+    pub fn age(&self) -> u32 {
+        match self.patient.birth_date {
+            Some(b) => self.date.years_since(b).unwrap_or(0),
+            None => self.patient.age.unwrap_or(0),
+        }
+    }
+}
+
+fn one_code(at: &str, ndc: bool, rxcui: bool) -> Result<(), InputError> {
+    let path = |f: &str| {
+        if at.is_empty() {
+            f.to_string()
+        } else {
+            format!("{at}.{f}")
+        }
+    };
+    match (ndc, rxcui) {
+        (false, false) => Err(InputError::new(
+            if at.is_empty() { "." } else { at },
+            "give the drug as `ndc` or `rxcui`",
+        )),
+        (true, true) => Err(InputError::new(
+            path("rxcui"),
+            "give `ndc` or `rxcui`, not both",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn path_error(path: &serde_path_to_error::Path, inner: &dyn fmt::Display) -> InputError {
+    let p = path.to_string();
+    let msg = inner.to_string();
+    // serde_json and serde_yaml append " at line N column M"; keep it, it helps.
+    InputError::new(if p.is_empty() { ".".to_string() } else { p }, msg)
+}
+
+// ---------------------------------------------------------------- field readers
+
+/// A string or, in YAML, any scalar; numbers are refused where leading zeros matter.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+}
+
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = String::deserialize(d).map_err(|_| serde::de::Error::custom("expected YYYY-MM-DD"))?;
+    parse_date(&s)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected YYYY-MM-DD, got `{s}`")))
+}
+
+fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    date(d).map(Some)
+}
+
+fn opt_ndc<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ndc>, D::Error> {
+    match Scalar::deserialize(d)? {
+        Scalar::Text(s) => Ndc::parse(&s)
+            .map(Some)
+            .map_err(|e| serde::de::Error::custom(format!("malformed NDC `{s}`: {e}"))),
+        _ => Err(serde::de::Error::custom(
+            "an NDC must be a quoted string, so that leading zeros are kept",
+        )),
+    }
+}
+
+fn opt_rxcui<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let s = match Scalar::deserialize(d)? {
+        Scalar::Text(s) => s,
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Float(f) => f.to_string(),
+    };
+    parse_rxcui(&s)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("malformed RxCUI `{s}`: {e}")))
+}
+
+fn icds<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let raw = Vec::<String>::deserialize(d)?;
+    raw.iter()
+        .map(|c| {
+            normalise_icd(c)
+                .ok_or_else(|| serde::de::Error::custom(format!("`{c}` is not an ICD-10 code")))
+        })
+        .collect()
+}
+
+fn sex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sex>, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.to_ascii_uppercase().as_str() {
+        "F" | "FEMALE" => Ok(Some(Sex::Female)),
+        "M" | "MALE" => Ok(Some(Sex::Male)),
+        "U" | "UNKNOWN" => Ok(None),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected F, M or U, got `{s}`"
+        ))),
+    }
+}
+
+fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+    let v = f64::deserialize(d)?;
+    if !v.is_finite() || v > 10_000_000.0 {
+        return Err(serde::de::Error::custom("expected an amount in dollars"));
+    }
+    Ok(Some(Money::from_dollars(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Prescription::from_str(text).unwrap_err().to_string()
+    }
+
+    const OK: &str = r#"{"date":"2026-03-01","ndc":"00378-1025-77","quantity":30,"days_supply":30,
+        "patient":{"birth_date":"1960-01-02","sex":"F"}}"#;
+
+    #[test]
+    fn reads_json_and_yaml_alike() {
+        let j = Prescription::from_str(OK).unwrap();
+        let y = Prescription::from_str(
+            "date: 2026-03-01\nndc: '00378-1025-77'\nquantity: 30\ndays_supply: 30\npatient: {birth_date: 1960-01-02, sex: F}\n",
+        )
+        .unwrap();
+        assert_eq!(j, y);
+        assert_eq!(j.ndc.unwrap().to_string(), "00378102577");
+        assert_eq!(j.age(), 66);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let bad_hist = OK.replace(
+            r#""patient""#,
+            r#""history":[{"ndc":"00378102577","date":"2026-01-01","days_supply":30,"quantity":30},
+                          {"ndc":"00378102577","date":"2026-01-01","days_supply":30,"quantity":30},
+                          {"ndc":"00378102577","date":"01/02/2026","days_supply":30,"quantity":30}],"patient""#,
+        );
+        assert!(
+            err(&bad_hist).starts_with("history[2].date: expected YYYY-MM-DD"),
+            "{}",
+            err(&bad_hist)
+        );
+        assert!(err(&OK.replace("\"quantity\":30,", "")).contains("missing field `quantity`"));
+        assert!(err(&OK.replace("00378-1025-77", "1234")).starts_with("ndc: malformed NDC"));
+        assert!(err(&OK.replace("\"00378-1025-77\"", "378102577")).contains("quoted string"));
+        assert!(err(&OK.replace("\"F\"", "\"X\"")).starts_with("patient.sex: expected F, M or U"));
+        assert_eq!(
+            err(&OK.replace("\"days_supply\":30", "\"days_supply\":0")),
+            "days_supply: must be between 1 and 365"
+        );
+        assert!(err(&OK.replace("\"quantity\"", "\"qty\"")).contains("unknown field `qty`"));
+    }
+
+    #[test]
+    fn yaml_keeps_ndc_leading_zeros_when_unquoted() {
+        let y = Prescription::from_str(
+            "date: 2026-03-01\nndc: 00378102577\nquantity: 30\ndays_supply: 30\npatient: {age: 40, sex: M}\n",
+        );
+        // serde_yaml hands an unquoted number-like scalar to a string field as written.
+        match y {
+            Ok(rx) => assert_eq!(rx.ndc.unwrap().to_string(), "00378102577"),
+            Err(e) => assert!(e.to_string().contains("quoted string"), "{e}"),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! A decision as a pharmacist reads it at the counter.
+
+use super::decision::*;
+use std::fmt::Write;
+
+/// Renders a decision as plain text. `trace` adds the evaluated rules.
+pub fn render_human(d: &Decision, trace: bool) -> String {
+    let mut o = String::new();
+    let status = if d.is_paid() { "PAID" } else { "REJECTED" };
+    let drug = match &d.drug {
+        Some(x) => {
+            let rx = x.rxcui.map(|r| format!(", RxCUI {r}")).unwrap_or_default();
+            let ndc = d
+                .submitted
+                .ndc
+                .map(|n| format!(", NDC {}", n.dashed()))
+                .unwrap_or_default();
+            format!("{}{rx}{ndc}", x.label)
+        }
+        None => match (d.submitted.ndc, d.submitted.rxcui) {
+            (Some(n), _) => format!("NDC {}", n.dashed()),
+            (_, Some(r)) => format!("RxCUI {r}"),
+            _ => "unknown drug".to_string(),
+        },
+    };
+    let _ = writeln!(o, "{status}  {drug}");
+    if let Some(x) = &d.drug {
+        if !x.classes.is_empty() {
+            let _ = writeln!(o, "  class: {}", x.classes.join(" < "));
+        }
+    }
+    if let Some(t) = d.tier {
+        let _ = write!(o, "  tier {} ({})", t.number, t.label);
+        if let Some(c) = &d.cost {
+            let _ = write!(o, ": {}", c.share);
+            match c.patient_pay {
+                Some(p) => {
+                    let _ = write!(o, "; patient pays {p}");
+                }
+                None => {
+                    let _ = write!(o, "; patient pay unknown (no cost basis)");
+                }
+            }
+            if let Some(pp) = c.plan_pay {
+                let _ = write!(o, ", plan pays {pp}");
+            }
+            if let Some(t) = c.total {
+                let basis = match c.basis {
+                    Basis::Submitted => "submitted",
+                    Basis::PriceList => "price list",
+                    Basis::Unknown => "unknown",
+                };
+                let _ = write!(o, " (cost {t}, {basis})");
+            }
+        }
+        o.push('\n');
+    }
+    for r in &d.rejects {
+        let _ = writeln!(o, "  ✗ {:<3} {}", r.code, r.message);
+        let _ = writeln!(o, "        {}", rule_line(&r.rule));
+    }
+    for m in &d.messages {
+        let code = m.code.map(|c| format!("[{c}] ")).unwrap_or_default();
+        let _ = writeln!(o, "  • {code}{}", m.text);
+        if let Some(r) = &m.rule {
+            let _ = writeln!(o, "        {}", rule_line(r));
+        }
+    }
+    if !d.alternatives.is_empty() {
+        let _ = writeln!(o, "  alternatives:");
+        for (i, a) in d.alternatives.iter().enumerate() {
+            let pay = a
+                .cost
+                .patient_pay
+                .map(|p| format!("patient pays {p}"))
+                .unwrap_or_else(|| a.cost.share.clone());
+            let mut needs = Vec::new();
+            if a.needs_pa {
+                needs.push("needs PA");
+            }
+            if a.needs_step {
+                needs.push("needs step therapy");
+            }
+            let needs = if needs.is_empty() {
+                "no PA or step therapy".to_string()
+            } else {
+                needs.join(", ")
+            };
+            let rel = match a.relation {
+                crate::compile::model::Relation::GenericEquivalent => "generic equivalent",
+                crate::compile::model::Relation::Preferred => "preferred alternative",
+                crate::compile::model::Relation::SameClass => "same class",
+            };
+            let _ = writeln!(
+                o,
+                "    {}. {} — tier {}, {pay}; {rel}; {needs}",
+                i + 1,
+                a.label,
+                a.tier.number
+            );
+        }
+    }
+    if trace {
+        let _ = writeln!(o, "  trace:");
+        for t in &d.trace {
+            let res = match t.result {
+                Outcome::Pass => "pass",
+                Outcome::Fail => "FAIL",
+                Outcome::NotInForce => "not in force",
+                Outcome::Applied => "applied",
+                Outcome::Overridden => "overridden",
+            };
+            let _ = writeln!(o, "    {res:<12} {} — {}", rule_line(&t.rule), t.detail);
+        }
+    }
+    let _ = writeln!(
+        o,
+        "  formulary {} version {} ({})",
+        d.formulary.id,
+        d.formulary.version,
+        short_hash(d.formulary.hash)
+    );
+    o
+}
+
+fn rule_line(r: &RuleRef) -> String {
+    let level = r.level.map(|l| format!(" on {l}")).unwrap_or_default();
+    format!("{} `{}`{level} at {}:{}", r.kind, r.name, r.file, r.line)
+}
+
+fn short_hash(h: &str) -> &str {
+    h.get(..19).unwrap_or(h)
+}

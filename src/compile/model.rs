@@ -1,0 +1,571 @@
+//! The compiled formulary: resolved names, typed values, the rule graph and
+//! the lookup indexes. Immutable once built; `Send + Sync`, so one compiled
+//! formulary serves every thread of a batch.
+
+use crate::ast::{DrugKind, Sex};
+use crate::codes::{DateSpan, IcdPattern, Money, Ndc};
+use crate::span::{Location, Sources, Span};
+use petgraph::graph::{DiGraph, NodeIndex};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::sync::Arc;
+
+/// Index of a drug (ingredient, product or package).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct DrugId(pub u32);
+/// Index of a class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClassId(pub u32);
+/// Index of a prior authorization rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PaId(pub u32);
+/// Index of a step therapy rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepId(pub u32);
+
+/// Where a rule is written, for decisions and explanations.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Origin {
+    /// File name as given.
+    pub file: Arc<str>,
+    /// One-based line.
+    pub line: u32,
+}
+
+impl From<Location> for Origin {
+    fn from(l: Location) -> Self {
+        Origin {
+            file: l.file,
+            line: l.line,
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A compiled formulary.
+#[derive(Debug)]
+pub struct Formulary {
+    /// Display name.
+    pub name: String,
+    /// Formulary id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// When it is in force.
+    pub effective: DateSpan,
+    /// `sha256:` of every source file's name and text, in read order.
+    pub hash: String,
+    /// The header's origin.
+    pub origin: Origin,
+    /// The source files.
+    pub sources: Sources,
+    /// Tiers, sorted by number.
+    pub tiers: Vec<Tier>,
+    /// Every drug.
+    pub drugs: Vec<Drug>,
+    /// Every class.
+    pub classes: Vec<Class>,
+    /// Prior authorization rules.
+    pub pas: Vec<PaRule>,
+    /// Step therapy rules.
+    pub steps: Vec<StepRule>,
+    /// Refill-too-soon threshold.
+    pub refill: Option<RefillPolicy>,
+    /// Transition fill policy.
+    pub transition: Option<TransitionPolicy>,
+    /// The rule graph.
+    pub graph: DiGraph<Node, Edge>,
+    /// Graph node of each drug, by `DrugId`.
+    pub drug_nodes: Vec<NodeIndex>,
+    /// Graph node of each class, by `ClassId`.
+    pub class_nodes: Vec<NodeIndex>,
+    /// Per drug: what applies to it, resolved through the hierarchy.
+    pub resolved: Vec<Resolved>,
+    /// Price list files declared in the source, as written (relative to the
+    /// declaring file's folder, already joined).
+    pub price_files: Vec<String>,
+    /// Drug catalog files declared in the source, joined to the declaring file's folder.
+    pub catalog_files: Vec<String>,
+    /// Prices, when a price list was attached.
+    pub prices: Option<crate::prices::PriceList>,
+    pub(crate) by_ndc: FxHashMap<Ndc, DrugId>,
+    pub(crate) by_rxcui: FxHashMap<u32, DrugId>,
+    pub(crate) by_name: FxHashMap<String, DrugId>,
+    pub(crate) class_by_name: FxHashMap<String, ClassId>,
+}
+
+impl Formulary {
+    /// The drug an NDC names.
+    #[inline]
+    pub fn drug_by_ndc(&self, ndc: &Ndc) -> Option<DrugId> {
+        self.by_ndc.get(ndc).copied()
+    }
+    /// The drug an RxCUI names.
+    #[inline]
+    pub fn drug_by_rxcui(&self, rxcui: u32) -> Option<DrugId> {
+        self.by_rxcui.get(&rxcui).copied()
+    }
+    /// The drug with this name.
+    pub fn drug_by_name(&self, name: &str) -> Option<DrugId> {
+        self.by_name.get(name).copied()
+    }
+    /// The class with this name.
+    pub fn class_by_name(&self, name: &str) -> Option<ClassId> {
+        self.class_by_name.get(name).copied()
+    }
+    /// A drug.
+    #[inline]
+    pub fn drug(&self, id: DrugId) -> &Drug {
+        &self.drugs[id.0 as usize]
+    }
+    /// A class.
+    pub fn class(&self, id: ClassId) -> &Class {
+        &self.classes[id.0 as usize]
+    }
+    /// A tier by number.
+    pub fn tier(&self, number: u32) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.number == number)
+    }
+    /// Resolved rules of a drug.
+    #[inline]
+    pub fn resolved(&self, id: DrugId) -> &Resolved {
+        &self.resolved[id.0 as usize]
+    }
+    /// Tiers a "preferred" alternative may have: those marked `preferred`, or
+    /// the lowest-numbered tier when none is marked.
+    pub fn preferred_tiers(&self) -> Vec<u32> {
+        let marked: Vec<u32> = self
+            .tiers
+            .iter()
+            .filter(|t| t.preferred)
+            .map(|t| t.number)
+            .collect();
+        if marked.is_empty() {
+            self.tiers
+                .first()
+                .map(|t| vec![t.number])
+                .unwrap_or_default()
+        } else {
+            marked
+        }
+    }
+}
+
+/// A cost-share tier.
+#[derive(Debug, Clone)]
+pub struct Tier {
+    /// Number.
+    pub number: u32,
+    /// Label.
+    pub label: String,
+    /// Retail, one month.
+    pub share: CostShare,
+    /// For mail order, if different.
+    pub mail: Option<CostShare>,
+    /// For an extended supply (more than 34 days), if different.
+    pub extended: Option<(u32, CostShare)>,
+    /// Preferred tier.
+    pub preferred: bool,
+    /// Specialty tier.
+    pub specialty: bool,
+    /// Where defined.
+    pub origin: Origin,
+}
+
+/// What the patient pays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostShare {
+    /// Flat amount.
+    Copay(Money),
+    /// Percent (basis points) of the cost, bounded.
+    Coinsurance {
+        /// Basis points.
+        bp: u32,
+        /// Minimum.
+        min: Option<Money>,
+        /// Maximum.
+        max: Option<Money>,
+    },
+}
+
+impl std::fmt::Display for CostShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CostShare::Copay(m) => write!(f, "{m} copay"),
+            CostShare::Coinsurance { bp, min, max } => {
+                write!(f, "{}% coinsurance", format_bp(*bp))?;
+                if let Some(m) = min {
+                    write!(f, " min {m}")?;
+                }
+                if let Some(m) = max {
+                    write!(f, " max {m}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Basis points as a percent without trailing zeros: 4000 → "40", 1250 → "12.5".
+pub fn format_bp(bp: u32) -> String {
+    if bp.is_multiple_of(100) {
+        format!("{}", bp / 100)
+    } else if bp.is_multiple_of(10) {
+        format!("{}.{}", bp / 100, (bp % 100) / 10)
+    } else {
+        format!("{}.{:02}", bp / 100, bp % 100)
+    }
+}
+
+/// An ingredient, product or package.
+#[derive(Debug, Clone)]
+pub struct Drug {
+    /// Level.
+    pub kind: DrugKind,
+    /// Name in the source.
+    pub name: String,
+    /// Display label (the name when none is written).
+    pub label: String,
+    /// RxCUI.
+    pub rxcui: Option<u32>,
+    /// NDCs (a package's own NDC, or a product's listed NDCs).
+    pub ndcs: Vec<Ndc>,
+    /// Ingredients of a product.
+    pub ingredients: Vec<DrugId>,
+    /// Product of a package.
+    pub product: Option<DrugId>,
+    /// The generic product this branded product is the brand of.
+    pub brand_of: Option<DrugId>,
+    /// The class it is defined in.
+    pub class: Option<ClassId>,
+    /// Further classes (`also in`).
+    pub also_in: Vec<ClassId>,
+    /// Alternatives named by the author, in order.
+    pub alternatives: Vec<DrugId>,
+    /// Its own clauses.
+    pub clauses: Vec<RuleClause>,
+    /// Where defined.
+    pub origin: Origin,
+    /// The entry's span.
+    pub span: Span,
+}
+
+/// A class.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Enclosing class.
+    pub parent: Option<ClassId>,
+    /// Its clauses, applying to all members.
+    pub clauses: Vec<RuleClause>,
+    /// Drugs defined in it or listed with `also in` (not nested classes).
+    pub members: Vec<DrugId>,
+    /// Nested classes.
+    pub children: Vec<ClassId>,
+    /// Where defined.
+    pub origin: Origin,
+    /// The head of the block.
+    pub span: Span,
+}
+
+/// A clause with its period and origin.
+#[derive(Debug, Clone)]
+pub struct RuleClause {
+    /// What it says.
+    pub kind: ClauseKind,
+    /// When in force.
+    pub period: DateSpan,
+    /// Where written.
+    pub origin: Origin,
+}
+
+/// Coverage or an edit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClauseKind {
+    /// Covered at this tier number.
+    Tier(u32),
+    /// Excluded, with the reason.
+    Excluded(String),
+    /// Not on formulary.
+    NonFormulary,
+    /// Prior authorization.
+    Pa(PaId),
+    /// Step therapy.
+    Step(StepId),
+    /// Quantity limit.
+    Limit(Limit),
+    /// Age limit, inclusive years.
+    Age {
+        /// Youngest.
+        min: Option<u32>,
+        /// Oldest.
+        max: Option<u32>,
+    },
+    /// Sex limit.
+    Sex(Sex),
+}
+
+impl ClauseKind {
+    /// Tier, excluded or non-formulary: a coverage status, where the most specific wins.
+    pub fn is_status(&self) -> bool {
+        matches!(
+            self,
+            ClauseKind::Tier(_) | ClauseKind::Excluded(_) | ClauseKind::NonFormulary
+        )
+    }
+}
+
+/// A quantity limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// Quantity per days; rolling adds earlier fills in the window.
+    Quantity {
+        /// Amount.
+        amount: f64,
+        /// Days.
+        days: u32,
+        /// Accumulate.
+        rolling: bool,
+    },
+    /// Maximum quantity per day.
+    Daily(f64),
+    /// Maximum days supply per fill.
+    Supply(u32),
+    /// Fills per days.
+    Fills {
+        /// Count.
+        count: u32,
+        /// Days.
+        days: u32,
+    },
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Quantity {
+                amount,
+                days,
+                rolling,
+            } => {
+                write!(
+                    f,
+                    "{amount} per {days} days{}",
+                    if *rolling { " rolling" } else { "" }
+                )
+            }
+            Limit::Daily(a) => write!(f, "{a} per day"),
+            Limit::Supply(d) => write!(f, "{d} days supply"),
+            Limit::Fills { count, days } => {
+                write!(
+                    f,
+                    "{count} {} per {days} days",
+                    if *count == 1 { "fill" } else { "fills" }
+                )
+            }
+        }
+    }
+}
+
+/// A prior authorization rule.
+#[derive(Debug, Clone)]
+pub struct PaRule {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Sets of conditions; any one set, all of its conditions, approves.
+    pub approvals: Vec<Vec<Condition>>,
+    /// Criteria text for reviewers.
+    pub criteria: Vec<String>,
+    /// Approval duration.
+    pub duration_days: Option<u32>,
+    /// When in force.
+    pub period: DateSpan,
+    /// Where defined.
+    pub origin: Origin,
+    /// The head of the block.
+    pub span: Span,
+    /// Span of each approval line.
+    pub approval_spans: Vec<Span>,
+}
+
+/// A condition decidable from the claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// Any of these diagnoses on the claim.
+    Diagnosis(Vec<IcdPattern>),
+    /// Age in range.
+    Age {
+        /// Youngest.
+        min: Option<u32>,
+        /// Oldest.
+        max: Option<u32>,
+    },
+    /// Sex.
+    Sex(Sex),
+}
+
+/// A step therapy rule.
+#[derive(Debug, Clone)]
+pub struct StepRule {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Steps in order.
+    pub steps: Vec<Step>,
+    /// Diagnosis exceptions.
+    pub unless: Vec<IcdPattern>,
+    /// New starts only.
+    pub new_starts_only: bool,
+    /// When in force.
+    pub period: DateSpan,
+    /// Where defined.
+    pub origin: Origin,
+    /// The head of the block.
+    pub span: Span,
+}
+
+/// One step: tried any `count` of `set` for `min_days` within `within_days`.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Distinct drugs needed.
+    pub count: u32,
+    /// Minimum days of therapy each.
+    pub min_days: u32,
+    /// Lookback.
+    pub within_days: u32,
+    /// Names as written, for messages.
+    pub set_names: Vec<String>,
+    /// The drugs and classes as written, resolved.
+    pub items: Vec<SetRef>,
+    /// Every drug that counts (expanded through classes, ingredients and products).
+    pub set: FxHashSet<DrugId>,
+    /// Where written.
+    pub origin: Origin,
+    /// The step line.
+    pub span: Span,
+}
+
+/// A member of a step's set, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetRef {
+    /// A drug and everything under it.
+    Drug(DrugId),
+    /// A class and everything in it.
+    Class(ClassId),
+}
+
+/// Refill-too-soon threshold.
+#[derive(Debug, Clone)]
+pub struct RefillPolicy {
+    /// Basis points of the previous supply that must be used.
+    pub bp: u32,
+    /// Where written.
+    pub origin: Origin,
+}
+
+/// Transition fill policy.
+#[derive(Debug, Clone)]
+pub struct TransitionPolicy {
+    /// Days after enrollment.
+    pub window_days: u32,
+    /// Max supply.
+    pub supply_days: u32,
+    /// Where written.
+    pub origin: Origin,
+}
+
+/// What applies to one drug, resolved through package → product →
+/// ingredients → classes (innermost first).
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Status clauses, most specific first: the first in force wins.
+    pub status: Vec<LeveledClause>,
+    /// Edit clauses from every level (PA, step, limit, age, sex).
+    pub edits: Vec<LeveledClause>,
+    /// Key for "distinct drugs" in step therapy: the single ingredient, or the product.
+    pub therapy: DrugId,
+    /// The product (self for products, the product for packages).
+    pub product: Option<DrugId>,
+    /// Ingredients, flattened.
+    pub ingredients: Vec<DrugId>,
+    /// Every class it belongs to, with ancestors, primary chain first.
+    pub classes: Vec<ClassId>,
+    /// Candidate alternatives in preference order.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A clause and the level it came from.
+#[derive(Debug, Clone)]
+pub struct LeveledClause {
+    /// The clause.
+    pub clause: RuleClause,
+    /// "product", "ingredient lisinopril", "class ace", ...
+    pub level: String,
+}
+
+/// Why a drug is offered as an alternative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The generic of a requested brand.
+    GenericEquivalent,
+    /// Named by the author with `alternatives`.
+    Preferred,
+    /// Same therapeutic class.
+    SameClass,
+}
+
+/// A candidate alternative.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    /// The drug.
+    pub drug: DrugId,
+    /// Why.
+    pub relation: Relation,
+}
+
+/// A node of the rule graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// A drug.
+    Drug(DrugId),
+    /// A class.
+    Class(ClassId),
+    /// A PA rule.
+    Pa(PaId),
+    /// A step rule.
+    Step(StepId),
+}
+
+/// An edge of the rule graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// drug → class it belongs to.
+    MemberOf,
+    /// class → enclosing class.
+    SubclassOf,
+    /// product → ingredient.
+    HasIngredient,
+    /// package → product.
+    PackageOf,
+    /// brand product → generic product.
+    BrandOf,
+    /// drug or class → PA rule that applies.
+    RequiresPa,
+    /// drug or class → step rule that applies.
+    RequiresStep,
+    /// step rule → a drug or class that satisfies it.
+    Prerequisite,
+    /// drug → an alternative named by the author.
+    Alternative,
+}

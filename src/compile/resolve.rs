@@ -1,0 +1,414 @@
+//! Resolution: the rule graph and, per drug, what applies to it.
+//!
+//! The petgraph graph has drugs, classes and rules as nodes and membership,
+//! ingredient, package, brand, rule and prerequisite edges. From it each drug
+//! gets a [`Resolved`] record: its status clauses most specific first, its
+//! edits from every level, its classes and its candidate alternatives, so
+//! that checking a prescription is lookups, not graph walks.
+
+use super::build::Built;
+use super::model::*;
+use crate::ast::DrugKind;
+use crate::span::Sources;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rustc_hash::FxHashSet;
+use sha2::{Digest, Sha256};
+
+/// At most this many candidate alternatives are kept per drug.
+const MAX_CANDIDATES: usize = 24;
+
+pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
+    let Built {
+        name,
+        id,
+        version,
+        effective,
+        origin,
+        tiers,
+        mut drugs,
+        mut classes,
+        pas,
+        mut steps,
+        refill,
+        transition,
+        price_files,
+        catalog_files,
+        by_ndc,
+        by_rxcui,
+        by_name,
+        class_by_name,
+    } = b;
+
+    // Class tree and membership.
+    for i in 0..classes.len() {
+        if let Some(p) = classes[i].parent {
+            classes[p.0 as usize].children.push(ClassId(i as u32));
+        }
+    }
+    for (i, d) in drugs.iter().enumerate() {
+        for c in d.class.iter().chain(d.also_in.iter()) {
+            classes[c.0 as usize].members.push(DrugId(i as u32));
+        }
+    }
+
+    let (graph, drug_nodes, class_nodes) = build_graph(&drugs, &classes, &pas, &steps);
+
+    // Products of each ingredient and packages of each product, for expanding sets.
+    let mut children_of: Vec<Vec<DrugId>> = vec![Vec::new(); drugs.len()];
+    for (i, d) in drugs.iter().enumerate() {
+        for ing in &d.ingredients {
+            children_of[ing.0 as usize].push(DrugId(i as u32));
+        }
+        if let Some(p) = d.product {
+            children_of[p.0 as usize].push(DrugId(i as u32));
+        }
+    }
+    for rule in &mut steps {
+        for step in &mut rule.steps {
+            let mut set = FxHashSet::default();
+            for item in &step.items {
+                match *item {
+                    SetRef::Drug(d) => expand_drug(d, &children_of, &mut set),
+                    SetRef::Class(c) => expand_class(c, &classes, &children_of, &mut set),
+                }
+            }
+            step.set = set;
+        }
+    }
+
+    let mut resolved: Vec<Resolved> = (0..drugs.len())
+        .map(|i| resolve_drug(DrugId(i as u32), &drugs, &classes))
+        .collect();
+    for i in 0..drugs.len() {
+        let c = candidates(
+            DrugId(i as u32),
+            &graph,
+            (&drug_nodes, &class_nodes),
+            &drugs,
+            &resolved,
+        );
+        resolved[i].candidates = c;
+    }
+    // Drugs own their clause lists through `resolved`; keep the per-drug
+    // copies too, since explanations list a drug's own clauses.
+    drugs.shrink_to_fit();
+
+    let hash = content_hash(&sources);
+    Formulary {
+        name,
+        id,
+        version,
+        effective,
+        hash,
+        origin,
+        sources,
+        tiers,
+        drugs,
+        classes,
+        pas,
+        steps,
+        refill,
+        transition,
+        graph,
+        drug_nodes,
+        class_nodes,
+        resolved,
+        price_files,
+        catalog_files,
+        prices: None,
+        by_ndc,
+        by_rxcui,
+        by_name,
+        class_by_name,
+    }
+}
+
+fn content_hash(sources: &Sources) -> String {
+    let mut h = Sha256::new();
+    for (_, f) in sources.iter() {
+        h.update(f.name.as_bytes());
+        h.update([0]);
+        h.update(f.text.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+fn expand_drug(d: DrugId, children_of: &[Vec<DrugId>], set: &mut FxHashSet<DrugId>) {
+    if set.insert(d) {
+        for c in &children_of[d.0 as usize] {
+            expand_drug(*c, children_of, set);
+        }
+    }
+}
+
+fn expand_class(
+    c: ClassId,
+    classes: &[Class],
+    children_of: &[Vec<DrugId>],
+    set: &mut FxHashSet<DrugId>,
+) {
+    let class = &classes[c.0 as usize];
+    for m in &class.members {
+        expand_drug(*m, children_of, set);
+    }
+    for ch in &class.children {
+        expand_class(*ch, classes, children_of, set);
+    }
+}
+
+type Graph = (DiGraph<Node, Edge>, Vec<NodeIndex>, Vec<NodeIndex>);
+
+fn build_graph(drugs: &[Drug], classes: &[Class], pas: &[PaRule], steps: &[StepRule]) -> Graph {
+    let mut g = DiGraph::new();
+    let drug_nodes: Vec<NodeIndex> = (0..drugs.len())
+        .map(|i| g.add_node(Node::Drug(DrugId(i as u32))))
+        .collect();
+    let class_nodes: Vec<NodeIndex> = (0..classes.len())
+        .map(|i| g.add_node(Node::Class(ClassId(i as u32))))
+        .collect();
+    let pa_nodes: Vec<NodeIndex> = (0..pas.len())
+        .map(|i| g.add_node(Node::Pa(PaId(i as u32))))
+        .collect();
+    let step_nodes: Vec<NodeIndex> = (0..steps.len())
+        .map(|i| g.add_node(Node::Step(StepId(i as u32))))
+        .collect();
+    let rule_edges = |g: &mut DiGraph<Node, Edge>, from: NodeIndex, clauses: &[RuleClause]| {
+        for c in clauses {
+            match c.kind {
+                ClauseKind::Pa(p) => {
+                    g.update_edge(from, pa_nodes[p.0 as usize], Edge::RequiresPa);
+                }
+                ClauseKind::Step(s) => {
+                    g.update_edge(from, step_nodes[s.0 as usize], Edge::RequiresStep);
+                }
+                _ => {}
+            }
+        }
+    };
+    for (i, c) in classes.iter().enumerate() {
+        if let Some(p) = c.parent {
+            g.add_edge(class_nodes[i], class_nodes[p.0 as usize], Edge::SubclassOf);
+        }
+        rule_edges(&mut g, class_nodes[i], &c.clauses);
+    }
+    for (i, d) in drugs.iter().enumerate() {
+        let n = drug_nodes[i];
+        for c in d.class.iter().chain(d.also_in.iter()) {
+            g.update_edge(n, class_nodes[c.0 as usize], Edge::MemberOf);
+        }
+        for ing in &d.ingredients {
+            g.update_edge(n, drug_nodes[ing.0 as usize], Edge::HasIngredient);
+        }
+        if let Some(p) = d.product {
+            g.update_edge(n, drug_nodes[p.0 as usize], Edge::PackageOf);
+        }
+        if let Some(gen) = d.brand_of {
+            g.update_edge(n, drug_nodes[gen.0 as usize], Edge::BrandOf);
+        }
+        for a in &d.alternatives {
+            g.update_edge(n, drug_nodes[a.0 as usize], Edge::Alternative);
+        }
+        rule_edges(&mut g, n, &d.clauses);
+    }
+    for (i, s) in steps.iter().enumerate() {
+        for step in &s.steps {
+            for item in &step.items {
+                let target = match *item {
+                    SetRef::Drug(d) => drug_nodes[d.0 as usize],
+                    SetRef::Class(c) => class_nodes[c.0 as usize],
+                };
+                g.update_edge(step_nodes[i], target, Edge::Prerequisite);
+            }
+        }
+    }
+    (g, drug_nodes, class_nodes)
+}
+
+/// The levels of a drug, most specific first: itself, its product, its
+/// ingredients; then the classes of each, innermost first.
+fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
+    let d = &drugs[id.0 as usize];
+    let mut levels: Vec<(DrugId, &'static str)> = vec![(id, "")];
+    let product = match d.kind {
+        DrugKind::Package => d.product,
+        DrugKind::Product => Some(id),
+        DrugKind::Ingredient => None,
+    };
+    if d.kind == DrugKind::Package {
+        if let Some(p) = d.product {
+            levels.push((p, "product"));
+        }
+    }
+    let ingredients: Vec<DrugId> = match d.kind {
+        DrugKind::Ingredient => vec![id],
+        _ => product
+            .map(|p| drugs[p.0 as usize].ingredients.clone())
+            .unwrap_or_default(),
+    };
+    if d.kind != DrugKind::Ingredient {
+        for i in &ingredients {
+            levels.push((*i, "ingredient"));
+        }
+    }
+
+    let mut out = Resolved {
+        therapy: match ingredients.as_slice() {
+            [one] => *one,
+            _ => product.unwrap_or(id),
+        },
+        product,
+        ingredients: ingredients.clone(),
+        ..Resolved::default()
+    };
+    let mut seen_rules: FxHashSet<(u8, u32)> = FxHashSet::default();
+    let mut push = |out: &mut Resolved, clauses: &[RuleClause], level: String| {
+        for c in clauses {
+            let key = match c.kind {
+                ClauseKind::Pa(p) => Some((0u8, p.0)),
+                ClauseKind::Step(s) => Some((1u8, s.0)),
+                _ => None,
+            };
+            if let Some(k) = key {
+                if !seen_rules.insert(k) {
+                    continue;
+                }
+            }
+            let lc = LeveledClause {
+                clause: c.clone(),
+                level: level.clone(),
+            };
+            if c.kind.is_status() {
+                out.status.push(lc);
+            } else {
+                out.edits.push(lc);
+            }
+        }
+    };
+    for (lid, role) in &levels {
+        let ld = &drugs[lid.0 as usize];
+        let level = if role.is_empty() {
+            ld.kind.as_str().to_string()
+        } else {
+            format!("{role} {}", ld.name)
+        };
+        push(&mut out, &ld.clauses, level);
+    }
+    // Classes: the primary chain of each level first, then `also in` chains.
+    let mut class_order: Vec<ClassId> = Vec::new();
+    for (lid, _) in &levels {
+        let mut c = drugs[lid.0 as usize].class;
+        while let Some(cid) = c {
+            if !class_order.contains(&cid) {
+                class_order.push(cid);
+            }
+            c = classes[cid.0 as usize].parent;
+        }
+    }
+    for (lid, _) in &levels {
+        for start in &drugs[lid.0 as usize].also_in {
+            let mut c = Some(*start);
+            while let Some(cid) = c {
+                if !class_order.contains(&cid) {
+                    class_order.push(cid);
+                }
+                c = classes[cid.0 as usize].parent;
+            }
+        }
+    }
+    for cid in &class_order {
+        let c = &classes[cid.0 as usize];
+        push(&mut out, &c.clauses, format!("class {}", c.name));
+    }
+    out.classes = class_order;
+    out
+}
+
+/// Candidate alternatives, found by walking the graph from the drug: the
+/// generic of a brand (brand-of edge), alternatives the author named, then
+/// members of the same classes (member-of edges, innermost class first).
+fn candidates(
+    id: DrugId,
+    g: &DiGraph<Node, Edge>,
+    (drug_nodes, class_nodes): (&[NodeIndex], &[NodeIndex]),
+    drugs: &[Drug],
+    resolved: &[Resolved],
+) -> Vec<Candidate> {
+    let me = &resolved[id.0 as usize];
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut seen: FxHashSet<DrugId> = FxHashSet::default();
+    seen.insert(id);
+    if let Some(p) = me.product {
+        seen.insert(p);
+    }
+    let node_drug = |n: NodeIndex| match g[n] {
+        Node::Drug(d) => Some(d),
+        _ => None,
+    };
+    // Generic equivalent: from the drug or its product along BrandOf.
+    let mut starts = vec![id];
+    starts.extend(me.product);
+    for s in &starts {
+        for e in g.edges_directed(drug_nodes[s.0 as usize], Direction::Outgoing) {
+            if *e.weight() == Edge::BrandOf {
+                if let Some(gen) = node_drug(e.target()) {
+                    if seen.insert(gen) {
+                        out.push(Candidate {
+                            drug: gen,
+                            relation: Relation::GenericEquivalent,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // Alternatives named on the drug, its product or ingredients.
+    let mut levels = starts.clone();
+    levels.extend(me.ingredients.iter().copied());
+    for s in &levels {
+        for e in g.edges_directed(drug_nodes[s.0 as usize], Direction::Outgoing) {
+            if *e.weight() == Edge::Alternative {
+                if let Some(a) = node_drug(e.target()) {
+                    if seen.insert(a) {
+                        out.push(Candidate {
+                            drug: a,
+                            relation: Relation::Preferred,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    // Same class: members of each class, innermost first, that are not the
+    // same therapy (another strength of the same ingredient is no alternative).
+    for cid in &me.classes {
+        if out.len() >= MAX_CANDIDATES {
+            break;
+        }
+        // petgraph lists a node's edges newest first; sort to source order.
+        let mut members: Vec<DrugId> = g
+            .edges_directed(class_nodes[cid.0 as usize], Direction::Incoming)
+            .filter(|e| *e.weight() == Edge::MemberOf)
+            .filter_map(|e| node_drug(e.source()))
+            .collect();
+        members.sort_unstable();
+        for m in members {
+            let md = &drugs[m.0 as usize];
+            if md.kind == DrugKind::Package || resolved[m.0 as usize].therapy == me.therapy {
+                continue;
+            }
+            if seen.insert(m) {
+                out.push(Candidate {
+                    drug: m,
+                    relation: Relation::SameClass,
+                });
+            }
+        }
+    }
+    out.truncate(MAX_CANDIDATES);
+    out
+}

@@ -1,0 +1,125 @@
+//! Stage 1: source text to syntax tree. The only module that sees pest.
+//!
+//! Parsing never gives up at the first error: after a syntax error it resumes
+//! at the next line that starts a statement, so one run reports every syntax
+//! error in the file. The tree it returns holds every statement that parsed.
+
+mod errors;
+mod lower;
+
+use crate::ast;
+use crate::diagnostics::Diag;
+use crate::span::FileId;
+use pest::Parser as _;
+
+mod grammar {
+    //! The pest parser generated from grammar/formulary.pest.
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/formulary.pest"]
+    pub(crate) struct Grammar;
+}
+use grammar::{Grammar, Rule};
+
+/// Parses one file. Returns the statements that parsed and every syntax error.
+pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    let mut offset = 0usize;
+    let mut rule = Rule::file;
+    // Each round parses from `offset` to the end; a failure moves `offset` to the
+    // next statement start after the error. The loop ends because offset grows.
+    while offset <= text.len() {
+        let rest = &text[offset..];
+        match Grammar::parse(rule, rest) {
+            Ok(mut pairs) => {
+                if let Some(top) = pairs.next() {
+                    lower::items(file, offset, top.into_inner(), &mut items);
+                }
+                break;
+            }
+            Err(err) => {
+                let (diag, at) = errors::convert(file, text, offset, &err);
+                diags.push(diag);
+                // Keep what parsed before the error: parse the prefix up to the
+                // start of the failing statement.
+                let stmt_start = statement_start_before(text, at).max(offset);
+                if stmt_start > offset {
+                    if let Ok(mut pairs) = Grammar::parse(Rule::recovery, &text[offset..stmt_start])
+                    {
+                        if let Some(top) = pairs.next() {
+                            lower::items(file, offset, top.into_inner(), &mut items);
+                        }
+                    }
+                }
+                match next_statement_start(text, at.max(offset) + 1) {
+                    Some(next) => {
+                        offset = next;
+                        rule = Rule::recovery;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+    (ast::File { items }, diags)
+}
+
+/// Keywords that start a statement at the start of a line.
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "formulary ",
+    "include ",
+    "prices ",
+    "catalog ",
+    "tier ",
+    "refill ",
+    "transition ",
+    "class ",
+    "ingredient ",
+    "product ",
+    "package ",
+    "prior ",
+    "step therapy ",
+];
+
+fn line_starts_statement(line: &str) -> bool {
+    let t = line.trim_start();
+    STATEMENT_KEYWORDS.iter().any(|k| t.starts_with(k))
+}
+
+/// Byte offset of the first line at or after `from` that starts a statement.
+fn next_statement_start(text: &str, from: usize) -> Option<usize> {
+    let mut pos = text[..from.min(text.len())]
+        .rfind('\n')
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    // Skip the line that holds `from`.
+    pos = text[pos..].find('\n').map(|p| pos + p + 1)?;
+    while pos < text.len() {
+        let end = text[pos..]
+            .find('\n')
+            .map(|p| pos + p)
+            .unwrap_or(text.len());
+        if line_starts_statement(&text[pos..end]) {
+            return Some(pos);
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+/// Byte offset of the start of the last statement line at or before `at`.
+fn statement_start_before(text: &str, at: usize) -> usize {
+    let mut end = at.min(text.len());
+    loop {
+        let start = text[..end].rfind('\n').map(|p| p + 1).unwrap_or(0);
+        let line_end = text[start..]
+            .find('\n')
+            .map(|p| start + p)
+            .unwrap_or(text.len());
+        if line_starts_statement(&text[start..line_end]) || start == 0 {
+            return start;
+        }
+        end = start - 1;
+    }
+}
