@@ -1,0 +1,6 @@
+//! The one integration test binary. Each module is driven by files: case
+//! files carry their input, and insta snapshots hold the expected output.
+
+mod cli;
+mod diagnostics;
+mod support;
