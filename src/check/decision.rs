@@ -43,7 +43,7 @@ impl Decision<'_> {
 }
 
 /// Paid or rejected (NCPDP 112-AN P or R).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Paid.

@@ -37,3 +37,154 @@ fn missing_include_is_reported_with_its_span() {
     assert!(r.stderr.contains("formulary::E0002"), "{}", r.stderr);
     assert!(r.stderr.contains("included here"), "{}", r.stderr);
 }
+
+#[test]
+fn check_human_output_and_exit_codes() {
+    let rejected = run(
+        &[
+            "check",
+            "tests/cli/valid.formulary",
+            "tests/cli/zestril.yaml",
+        ],
+        None,
+    );
+    assert_eq!(rejected.code, 2);
+    insta::assert_snapshot!(rejected.snapshot());
+    let rx = r#"{"date":"2026-03-02","ndc":"68180051301","quantity":30,"days_supply":30,"patient":{"age":60,"sex":"M"}}"#;
+    let paid = run(
+        &[
+            "check",
+            "tests/cli/valid.formulary",
+            "-",
+            "--format",
+            "json",
+        ],
+        Some(rx),
+    );
+    assert_eq!(paid.code, 0, "{}", paid.stderr);
+    let v: serde_json::Value = serde_json::from_str(&paid.stdout).expect("json");
+    assert_eq!(v["status"], "paid");
+    assert_eq!(v["formulary"]["id"], "V-1");
+    assert!(v["formulary"]["hash"]
+        .as_str()
+        .is_some_and(|h| h.starts_with("sha256:")));
+}
+
+#[test]
+fn check_malformed_prescription_names_the_field() {
+    let rx = r#"{"date":"2026-03-02","ndc":"68180051301","quantity":30,"days_supply":30,"patient":{"birth_date":"1960-13-01","sex":"M"}}"#;
+    let r = run(&["check", "tests/cli/valid.formulary", "-"], Some(rx));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("patient.birth_date: expected YYYY-MM-DD"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn check_invalid_formulary_exits_3() {
+    let r = run(
+        &[
+            "check",
+            "tests/cli/invalid.formulary",
+            "tests/cli/zestril.yaml",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("E0203"), "{}", r.stderr);
+}
+
+#[test]
+fn batch_keeps_order_and_reports_bad_lines() {
+    let r = run(
+        &[
+            "check",
+            "tests/cli/valid.formulary",
+            "--batch",
+            "tests/cli/batch.ndjson",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "one line is malformed");
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["status"], "paid");
+    assert_eq!(lines[1]["status"], "rejected");
+    assert_eq!(lines[2]["line"], 3);
+    assert!(lines[2]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("history[0].date"));
+    assert_eq!(lines[3]["rejects"][0]["code"], "MR");
+    assert!(r.stderr.contains("line 3:"), "{}", r.stderr);
+}
+
+#[test]
+fn test_command_passes_and_fails() {
+    let ok = run(&["test", "tests/cli/valid.formulary"], None);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(ok.stdout.ends_with("2 passed, 0 failed\n"), "{}", ok.stdout);
+    let bad = run(
+        &[
+            "test",
+            "tests/cli/valid.formulary",
+            "--cases",
+            "tests/cli/failing.tests.yaml",
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    insta::assert_snapshot!(bad.stdout);
+}
+
+#[test]
+fn test_snapshots_report_changed_decisions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let first = run(
+        &["test", "tests/cli/valid.formulary", "--snapshot", d],
+        None,
+    );
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    assert!(first.stdout.contains("NEW "));
+    let again = run(
+        &["test", "tests/cli/valid.formulary", "--snapshot", d],
+        None,
+    );
+    assert_eq!(again.code, 0);
+    assert!(!again.stdout.contains("CHANGED"));
+    // Edit a recorded decision: the next run reports it as changed, --accept restores it.
+    let file = dir.path().join("generic-pays-at-tier-1.yaml");
+    let text = std::fs::read_to_string(&file).expect("snapshot written");
+    std::fs::write(&file, text.replace("status: paid", "status: rejected")).expect("write");
+    let changed = run(
+        &["test", "tests/cli/valid.formulary", "--snapshot", d],
+        None,
+    );
+    assert_eq!(changed.code, 2);
+    assert!(
+        changed.stdout.contains("CHANGED  generic pays at tier 1"),
+        "{}",
+        changed.stdout
+    );
+    let accepted = run(
+        &[
+            "test",
+            "tests/cli/valid.formulary",
+            "--snapshot",
+            d,
+            "--accept",
+        ],
+        None,
+    );
+    assert_eq!(accepted.code, 0);
+    assert!(std::fs::read_to_string(&file)
+        .expect("read")
+        .contains("status: paid"));
+}

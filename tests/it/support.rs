@@ -1,6 +1,6 @@
 //! Helpers shared by the test modules.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// The repository root.
@@ -55,13 +55,4 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-}
-
-/// A path relative to the repository root, with `/` separators, for snapshot names.
-pub fn rel(p: &Path) -> String {
-    p.strip_prefix(root())
-        .unwrap_or(p)
-        .display()
-        .to_string()
-        .replace('\\', "/")
 }
