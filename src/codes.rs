@@ -154,6 +154,14 @@ pub fn normalise_icd(s: &str) -> Option<String> {
     ok.then_some(code)
 }
 
+/// A normalised ICD-10-CM code with its dot: `E1165` → `E11.65`.
+pub fn display_icd(code: &str) -> String {
+    match code.get(3..) {
+        Some(rest) if !rest.is_empty() => format!("{}.{rest}", &code[..3]),
+        _ => code.to_string(),
+    }
+}
+
 /// An amount of money in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(pub i64);

@@ -40,6 +40,7 @@ pub mod diagnostics;
 pub mod prices;
 pub mod span;
 pub mod syntax;
+pub mod synth;
 
 pub use check::{check, Decision, Prescription};
 pub use compile::model::Formulary;

@@ -3,9 +3,17 @@
 //! Candidates were found at compile time by walking the rule graph (generic
 //! of a brand, alternatives the author named, members of the same classes).
 //! Here each is evaluated for this patient: it must be covered on the date
-//! and not blocked by an age, sex or quantity edit; whether it would need PA
-//! or step therapy is reported. A rejected claim is offered candidates that
-//! would pay or sit at a lower tier; a paid claim only cheaper ones.
+//! and not blocked by its age or sex limit; whether it would need PA or step
+//! therapy is reported. Its quantity limit is not applied: the requested
+//! quantity is for another drug. A rejected claim is offered candidates that
+//! would pay or sit at a lower tier. A paid claim is offered only the generic
+//! or another package when cheaper, or a drug at a lower tier; never another
+//! strength of the same ingredient, which is a different dose. A claim
+//! rejected only for quantity or as a refill too soon gets none: the answer
+//! there is another quantity or date, and switching drugs would be duplicate
+//! therapy. A combination product is not offered for a single-ingredient
+//! drug, nor the reverse, unless the author named it. One alternative is
+//! offered per ingredient.
 
 use super::cost;
 use super::decision::*;
@@ -26,7 +34,15 @@ pub(super) fn find<'f>(
     let paid = requested.is_paid();
     let req_tier = requested.tier.map(|t| t.number);
     let req_cost = requested.cost.as_ref();
-    let mut out: Vec<(Alternative<'f>, usize)> = Vec::new();
+    let quantity_only = requested
+        .rejects
+        .iter()
+        .all(|r| r.code == "76" || r.code == "79");
+    if requested.rejects.iter().any(|r| r.code == "79") || (!paid && quantity_only) {
+        return Vec::new();
+    }
+    let req_ingredients = f.resolved(id).ingredients.len();
+    let mut out: Vec<(Alternative<'f>, usize, DrugId)> = Vec::new();
     for (order, cand) in f.resolved(id).candidates.iter().enumerate() {
         // Cheap pre-check without allocating: the tier in force.
         let Some(tier_n) = tier_in_force(cx, cand.drug) else {
@@ -45,13 +61,25 @@ pub(super) fn find<'f>(
             (Some(a), Some(b)) => b < a,
             _ => req_tier.is_some_and(|t| tier_n < t),
         };
-        if paid && !cheaper {
+        let lower_tier = req_tier.is_some_and(|t| tier_n < t);
+        let same_drug = matches!(
+            cand.relation,
+            Relation::GenericEquivalent | Relation::SameProduct
+        );
+        if paid && !(lower_tier || (same_drug && cheaper)) {
+            continue;
+        }
+        if paid && cand.relation == Relation::SameIngredient {
+            continue;
+        }
+        let cand_ingredients = f.resolved(cand.drug).ingredients.len();
+        if cand.relation == Relation::SameClass && cand_ingredients != req_ingredients {
             continue;
         }
         let mut e = Eval::default();
         cx.edits(cand.drug, &mut e);
-        // Blocked for this patient by something other than PA or step therapy.
-        if e.rejects.iter().any(|r| r.code != "75" && r.code != "608") {
+        // Blocked for this patient by its age or sex limit.
+        if e.rejects.iter().any(|r| r.code == "60" || r.code == "61") {
             continue;
         }
         let restricted = e.needs_pa || e.needs_step;
@@ -70,6 +98,7 @@ pub(super) fn find<'f>(
             Alternative {
                 name: &d.name,
                 label: &d.label,
+                kind: d.kind.as_str(),
                 rxcui: d.rxcui,
                 relation: cand.relation,
                 tier: TierInfo {
@@ -83,15 +112,19 @@ pub(super) fn find<'f>(
                 needs_step: e.needs_step,
             },
             order,
+            f.resolved(cand.drug).therapy,
         ));
     }
-    // Generic equivalent first; then unrestricted before restricted; then by
-    // total cost when known, tier, and the graph's order.
-    out.sort_by(|(a, ao), (b, bo)| {
+    // The generic of a brand first; then what can be dispensed without PA or
+    // step therapy; then the author's preference, the same ingredient, the
+    // same class; then total cost when known, tier, products before
+    // ingredients, and the graph's order.
+    out.sort_by(|(a, ao, _), (b, bo, _)| {
         let key = |x: &Alternative| {
             (
                 x.relation != Relation::GenericEquivalent,
                 x.needs_pa || x.needs_step,
+                x.relation,
             )
         };
         key(a)
@@ -103,10 +136,17 @@ pub(super) fn find<'f>(
                 (None, None) => std::cmp::Ordering::Equal,
             })
             .then_with(|| a.tier.number.cmp(&b.tier.number))
+            .then_with(|| (a.kind == "ingredient").cmp(&(b.kind == "ingredient")))
             .then_with(|| ao.cmp(bo))
     });
+    let mut therapies: Vec<DrugId> = Vec::new();
+    out.retain(|(_, _, t)| {
+        let first = !therapies.contains(t);
+        therapies.push(*t);
+        first
+    });
     out.truncate(MAX_ALTERNATIVES);
-    out.into_iter().map(|(a, _)| a).collect()
+    out.into_iter().map(|(a, _, _)| a).collect()
 }
 
 fn tier_in_force(cx: &Ctx, id: DrugId) -> Option<u32> {

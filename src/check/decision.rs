@@ -185,6 +185,8 @@ pub struct Alternative<'f> {
     pub name: &'f str,
     /// Display label.
     pub label: &'f str,
+    /// Level: ingredient or product.
+    pub kind: &'static str,
     /// RxCUI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rxcui: Option<u32>,

@@ -314,7 +314,11 @@ impl<'f> Ctx<'f, '_> {
     fn diagnosis_match(&self, pats: &[IcdPattern]) -> Option<String> {
         for d in &self.rx.diagnoses {
             if let Some(p) = pats.iter().find(|p| p.matches(d)) {
-                return Some(format!("diagnosis {d} matches {}", p.written));
+                return Some(format!(
+                    "diagnosis {} matches {}",
+                    crate::codes::display_icd(d),
+                    p.written
+                ));
             }
         }
         None
@@ -380,11 +384,15 @@ impl<'f> Ctx<'f, '_> {
                         (0, _) | (_, None) => String::new(),
                         (_, Some(d)) => format!(", on or after {d}"),
                     };
+                    let each = if step.min_days > 1 {
+                        format!(" for at least {} days each", step.min_days)
+                    } else {
+                        String::new()
+                    };
                     let msg = format!(
-                        "step therapy{which}: needs paid claims for {} of {} for at least {} days each in the last {} days{after}; found {}",
+                        "step therapy{which}: needs paid claims for {} of {}{each} in the last {} days{after}; found {}",
                         step.count,
                         list_names(&step.set_names),
-                        step.min_days,
                         step.within_days,
                         found
                     );
@@ -437,14 +445,23 @@ impl<'f> Ctx<'f, '_> {
         Err(found.join(", "))
     }
 
+    /// Earlier fills of the same drug: the same product, or a brand and its generic.
     fn same_drug_fills(&self, id: DrugId) -> impl Iterator<Item = &HistFill> {
-        let r = self.f.resolved(id);
-        let key = r.product.unwrap_or(r.therapy);
+        let key = self.f.resolved(id).equivalent;
+        self.history
+            .iter()
+            .filter(move |h| h.drug.is_some_and(|d| self.f.resolved(d).equivalent == key))
+    }
+
+    /// Earlier fills of the same ingredient (therapy) on or after a date.
+    pub fn therapy_fills_since(
+        &self,
+        id: DrugId,
+        since: NaiveDate,
+    ) -> impl Iterator<Item = &HistFill> {
+        let key = self.f.resolved(id).therapy;
         self.history.iter().filter(move |h| {
-            h.drug.is_some_and(|d| {
-                let hr = self.f.resolved(d);
-                hr.product.unwrap_or(hr.therapy) == key
-            })
+            h.date >= since && h.drug.is_some_and(|d| self.f.resolved(d).therapy == key)
         })
     }
 

@@ -86,7 +86,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     }
     let mut tier = e.tier;
     if !e.rejects.is_empty() {
-        tier = transition(&cx, &mut e).or(tier);
+        tier = transition(&cx, id, &mut e).or(tier);
     }
     let Eval {
         rejects,
@@ -98,7 +98,11 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     d.trace = trace;
     if d.rejects.is_empty() {
         d.status = decision::Status::Paid;
-    } else if let Some(p) = &f.transition {
+    } else if let Some(p) = f
+        .transition
+        .as_ref()
+        .filter(|_| d.rejects.iter().any(|r| TRANSITION_CODES.contains(&r.code)))
+    {
         messages.push(Message {
             code: Some("569"),
             text: "Medicare Part D: give the patient the notice of coverage rights and appeals"
@@ -199,7 +203,7 @@ fn drug_info(f: &Formulary, id: DrugId) -> DrugInfo<'_> {
 
 /// Applies the transition policy. Returns the tier to charge when a fill of
 /// a non-formulary drug is paid under it.
-fn transition<'f>(cx: &Ctx<'f, '_>, e: &mut Eval<'f>) -> Option<u32> {
+fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32> {
     let f = cx.f;
     let policy = f.transition.as_ref()?;
     let enrolled = cx.rx.patient.enrolled?;
@@ -218,12 +222,25 @@ fn transition<'f>(cx: &Ctx<'f, '_>, e: &mut Eval<'f>) -> Option<u32> {
     if !e.rejects.iter().all(|r| TRANSITION_CODES.contains(&r.code)) {
         return None;
     }
-    if cx.rx.days_supply > policy.supply_days {
+    // The transition supply is one-time: earlier fills of the same
+    // ingredient since enrollment used it up.
+    let used: u32 = cx.therapy_fills_since(id, enrolled).map(|h| h.days).sum();
+    let left = policy.supply_days.saturating_sub(used);
+    if left == 0 {
+        e.messages.push(Message {
+            code: None,
+            text: format!(
+                "transition supply already used: {used} days filled since enrollment on {enrolled}"
+            ),
+            rule: Some(rule()),
+        });
+        return None;
+    }
+    if cx.rx.days_supply > left {
         e.messages.push(Message {
             code: Some("569"),
             text: format!(
-                "a transition fill of up to {} days supply would be paid (day {} of the {}-day transition period)",
-                policy.supply_days,
+                "a transition fill of up to {left} days supply would be paid (day {} of the {}-day transition period)",
                 days_in + 1,
                 policy.window_days
             ),

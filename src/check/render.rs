@@ -86,11 +86,7 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
             } else {
                 needs.join(", ")
             };
-            let rel = match a.relation {
-                crate::compile::model::Relation::GenericEquivalent => "generic equivalent",
-                crate::compile::model::Relation::Preferred => "preferred alternative",
-                crate::compile::model::Relation::SameClass => "same class",
-            };
+            let rel = relation_words(a.relation);
             let _ = writeln!(
                 o,
                 "    {}. {} — tier {}, {pay}; {rel}; {needs}",
@@ -121,6 +117,18 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
         short_hash(d.formulary.hash)
     );
     o
+}
+
+/// The relation of an alternative, in words.
+pub fn relation_words(r: crate::compile::model::Relation) -> &'static str {
+    use crate::compile::model::Relation;
+    match r {
+        Relation::GenericEquivalent => "generic equivalent",
+        Relation::SameProduct => "same product, another package",
+        Relation::Preferred => "preferred alternative",
+        Relation::SameIngredient => "same ingredient, another product",
+        Relation::SameClass => "same class",
+    }
 }
 
 fn rule_line(r: &RuleRef) -> String {

@@ -253,6 +253,10 @@ fn no_tier(f: &Formulary, diags: &mut Vec<Diag>) {
     }
 }
 
+/// W0301: a class whose members offer nothing preferred and unrestricted.
+/// A subclass is fine when an enclosing class has such an option (a PCSK9
+/// subclass under lipids with preferred statins), so only classes with no
+/// option in themselves or any ancestor are reported.
 fn no_preferred_option(f: &Formulary, diags: &mut Vec<Diag>) {
     let preferred = f.preferred_tiers();
     let tiers_text = preferred
@@ -260,23 +264,31 @@ fn no_preferred_option(f: &Formulary, diags: &mut Vec<Diag>) {
         .map(|t| format!("tier {t}"))
         .collect::<Vec<_>>()
         .join(", ");
-    for (ci, c) in f.classes.iter().enumerate() {
+    let mut has_option = vec![false; f.classes.len()];
+    let mut non_empty = vec![false; f.classes.len()];
+    for (ci, slot) in has_option.iter_mut().enumerate() {
         let mut all = FxHashSet::default();
         collect_members(f, ClassId(ci as u32), &mut all);
-        if all.is_empty() {
-            continue;
-        }
-        let has_option = all.iter().any(|d| {
+        non_empty[ci] = !all.is_empty();
+        *slot = all.iter().any(|d| {
             let r = f.resolved(*d);
-            let tier_ok = r.status.iter().find(|s| s.clause.period.is_always() || matches!(s.clause.kind, ClauseKind::Tier(_)));
-            let preferred_tier = matches!(tier_ok.map(|s| &s.clause.kind), Some(ClauseKind::Tier(t)) if preferred.contains(t));
+            let first = r.status.iter().find(|s| s.clause.period.is_always() || matches!(s.clause.kind, ClauseKind::Tier(_)));
+            let preferred_tier = matches!(first.map(|s| &s.clause.kind), Some(ClauseKind::Tier(t)) if preferred.contains(t));
             let unrestricted = !r
                 .edits
                 .iter()
                 .any(|e| matches!(e.clause.kind, ClauseKind::Pa(_) | ClauseKind::Step(_)));
             preferred_tier && unrestricted
         });
-        if !has_option {
+    }
+    for (ci, c) in f.classes.iter().enumerate() {
+        let mut chain = Some(ClassId(ci as u32));
+        let mut covered = false;
+        while let Some(id) = chain {
+            covered |= has_option[id.0 as usize];
+            chain = f.class(id).parent;
+        }
+        if non_empty[ci] && !covered {
             diags.push(Diag::at(
                 c.span,
                 Error::NoPreferredOption {

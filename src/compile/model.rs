@@ -496,6 +496,9 @@ pub struct Resolved {
     pub therapy: DrugId,
     /// The product (self for products, the product for packages).
     pub product: Option<DrugId>,
+    /// Key for "the same drug" in refill-too-soon and quantity accumulation:
+    /// the generic product of a brand, else the product, else the therapy.
+    pub equivalent: DrugId,
     /// Ingredients, flattened.
     pub ingredients: Vec<DrugId>,
     /// Every class it belongs to, with ancestors, primary chain first.
@@ -519,8 +522,12 @@ pub struct LeveledClause {
 pub enum Relation {
     /// The generic of a requested brand.
     GenericEquivalent,
+    /// The product of a requested package: the same drug in another package.
+    SameProduct,
     /// Named by the author with `alternatives`.
     Preferred,
+    /// Another product or form of the same ingredient.
+    SameIngredient,
     /// Same therapeutic class.
     SameClass,
 }

@@ -325,11 +325,16 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
         push(&mut out, &c.clauses, format!("class {}", c.name));
     }
     out.classes = class_order;
+    out.equivalent = product
+        .map(|p| drugs[p.0 as usize].brand_of.unwrap_or(p))
+        .unwrap_or(out.therapy);
     out
 }
 
 /// Candidate alternatives, found by walking the graph from the drug: the
-/// generic of a brand (brand-of edge), alternatives the author named, then
+/// generic of a brand (brand-of edge), the product of a package
+/// (package-of edge), alternatives the author named (in the order written),
+/// other products of the same ingredients (has-ingredient edges), then
 /// members of the same classes (member-of edges, innermost class first).
 fn candidates(
     id: DrugId,
@@ -342,54 +347,61 @@ fn candidates(
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen: FxHashSet<DrugId> = FxHashSet::default();
     seen.insert(id);
-    if let Some(p) = me.product {
-        seen.insert(p);
-    }
+    let mut add = |out: &mut Vec<Candidate>, drug: DrugId, relation: Relation| {
+        if drugs[drug.0 as usize].kind != DrugKind::Package && seen.insert(drug) {
+            out.push(Candidate { drug, relation });
+        }
+    };
     let node_drug = |n: NodeIndex| match g[n] {
         Node::Drug(d) => Some(d),
         _ => None,
     };
-    // Generic equivalent: from the drug or its product along BrandOf.
-    let mut starts = vec![id];
-    starts.extend(me.product);
-    for s in &starts {
-        for e in g.edges_directed(drug_nodes[s.0 as usize], Direction::Outgoing) {
-            if *e.weight() == Edge::BrandOf {
-                if let Some(gen) = node_drug(e.target()) {
-                    if seen.insert(gen) {
-                        out.push(Candidate {
-                            drug: gen,
-                            relation: Relation::GenericEquivalent,
-                        });
-                    }
-                }
-            }
+    // petgraph lists a node's edges newest first; sort to source order.
+    let neighbours = |from: DrugId, edge: Edge, dir: Direction| {
+        let mut v: Vec<DrugId> = g
+            .edges_directed(drug_nodes[from.0 as usize], dir)
+            .filter(|e| *e.weight() == edge)
+            .filter_map(|e| {
+                node_drug(if dir == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                })
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let mut levels = vec![id];
+    levels.extend(me.product.filter(|p| *p != id));
+    for s in &levels {
+        for gen in neighbours(*s, Edge::BrandOf, Direction::Outgoing) {
+            add(&mut out, gen, Relation::GenericEquivalent);
         }
     }
-    // Alternatives named on the drug, its product or ingredients.
-    let mut levels = starts.clone();
+    for p in neighbours(id, Edge::PackageOf, Direction::Outgoing) {
+        add(&mut out, p, Relation::SameProduct);
+    }
     levels.extend(me.ingredients.iter().copied());
     for s in &levels {
-        for e in g.edges_directed(drug_nodes[s.0 as usize], Direction::Outgoing) {
-            if *e.weight() == Edge::Alternative {
-                if let Some(a) = node_drug(e.target()) {
-                    if seen.insert(a) {
-                        out.push(Candidate {
-                            drug: a,
-                            relation: Relation::Preferred,
-                        });
-                    }
-                }
-            }
+        // The author's order matters here, so read the drug's list, which
+        // holds the same links as its Alternative edges.
+        for a in &drugs[s.0 as usize].alternatives {
+            add(&mut out, *a, Relation::Preferred);
         }
     }
-    // Same class: members of each class, innermost first, that are not the
-    // same therapy (another strength of the same ingredient is no alternative).
+    for ing in &me.ingredients {
+        if drugs[ing.0 as usize].kind == DrugKind::Ingredient {
+            add(&mut out, *ing, Relation::SameIngredient);
+        }
+        for sibling in neighbours(*ing, Edge::HasIngredient, Direction::Incoming) {
+            add(&mut out, sibling, Relation::SameIngredient);
+        }
+    }
     for cid in &me.classes {
         if out.len() >= MAX_CANDIDATES {
             break;
         }
-        // petgraph lists a node's edges newest first; sort to source order.
         let mut members: Vec<DrugId> = g
             .edges_directed(class_nodes[cid.0 as usize], Direction::Incoming)
             .filter(|e| *e.weight() == Edge::MemberOf)
@@ -397,16 +409,12 @@ fn candidates(
             .collect();
         members.sort_unstable();
         for m in members {
-            let md = &drugs[m.0 as usize];
-            if md.kind == DrugKind::Package || resolved[m.0 as usize].therapy == me.therapy {
-                continue;
-            }
-            if seen.insert(m) {
-                out.push(Candidate {
-                    drug: m,
-                    relation: Relation::SameClass,
-                });
-            }
+            let relation = if resolved[m.0 as usize].therapy == me.therapy {
+                Relation::SameIngredient
+            } else {
+                Relation::SameClass
+            };
+            add(&mut out, m, relation);
         }
     }
     out.truncate(MAX_CANDIDATES);

@@ -165,7 +165,6 @@ fn readable_rule(rule: Rule) -> &'static str {
         Rule::step_unless => "`unless diagnosis`",
         Rule::step_new_starts => "`new starts only`",
         Rule::WHITESPACE
-        | Rule::COMMENT
         | Rule::file
         | Rule::recovery
         | Rule::keyword

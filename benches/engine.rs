@@ -1,0 +1,137 @@
+//! Parse + compile and check benchmarks.
+//!
+//! `cargo bench --bench engine`. Machines here are small and noisy: read the
+//! numbers as ratios within one run.
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use formulary::synth::{self, Size};
+use formulary::{check, compile_str, Formulary, Prescription};
+use rayon::prelude::*;
+
+fn compiled(name: &str, text: &str) -> Formulary {
+    let c = compile_str(name, text);
+    assert!(!c.has_errors(), "{name} compiles");
+    c.formulary.expect("compiled")
+}
+
+fn realistic() -> Formulary {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
+    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
+    let parsed = formulary::load(&root, &mut read).expect("acme readable");
+    let c = formulary::compile(parsed);
+    assert!(!c.has_errors(), "acme compiles");
+    c.formulary.expect("compiled")
+}
+
+fn rx(text: &str) -> Prescription {
+    Prescription::from_str(text).expect("valid prescription")
+}
+
+/// A history of `n` fills of one product, every 30 days back from the date of service.
+fn history(rxcui: u32, n: usize) -> String {
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
+    let fills: Vec<String> = (1..=n)
+        .map(|i| {
+            let d = date - chrono::Days::new(30 * i as u64);
+            format!(r#"{{"rxcui":{rxcui},"date":"{d}","days_supply":30,"quantity":30}}"#)
+        })
+        .collect();
+    format!("[{}]", fills.join(","))
+}
+
+fn compile(c: &mut Criterion) {
+    let big = synth::formulary(Size::LARGE);
+    let mut g = c.benchmark_group("compile");
+    g.sample_size(20);
+    g.bench_function("synthetic 5000 drugs 1000 rules: parse + compile", |b| {
+        b.iter(|| compile_str("big.formulary", black_box(&big)))
+    });
+    g.bench_function("synthetic 5000 drugs: parse only", |b| {
+        b.iter(|| formulary::parse_str("big.formulary", black_box(&big)))
+    });
+    g.bench_function("acme (shipped): load + parse + compile", |b| {
+        b.iter(realistic)
+    });
+    g.finish();
+}
+
+fn check_single(c: &mut Criterion) {
+    let f = realistic();
+    let big = compiled("big.formulary", &synth::formulary(Size::LARGE));
+    let mut g = c.benchmark_group("check");
+    // Realistic formulary.
+    let simple = rx(
+        r#"{"date":"2026-03-02","rxcui":314076,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#,
+    );
+    assert!(check(&f, &simple).is_paid(), "simple claim pays");
+    g.bench_function("acme: simple paid claim", |b| {
+        b.iter(|| check(&f, black_box(&simple)))
+    });
+    let step = rx(&format!(
+        r#"{{"date":"2026-09-01","rxcui":1091646,"quantity":30,"days_supply":30,"patient":{{"birth_date":"1958-04-11","sex":"F"}},"history":{}}}"#,
+        history(314076, 20)
+    ));
+    g.bench_function("acme: step therapy claim, 20-fill history", |b| {
+        b.iter(|| check(&f, black_box(&step)))
+    });
+    let brand = rx(
+        r#"{"date":"2026-03-02","rxcui":104377,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#,
+    );
+    let d = check(&f, &brand);
+    assert!(!d.alternatives.is_empty(), "brand has alternatives");
+    g.bench_function("acme: brand with alternatives", |b| {
+        b.iter(|| check(&f, black_box(&brand)))
+    });
+    // Synthetic 5,000-drug formulary.
+    let simple_big = rx(
+        r#"{"date":"2026-03-02","rxcui":1000000,"quantity":30,"days_supply":30,"patient":{"age":50,"sex":"F"}}"#,
+    );
+    assert!(check(&big, &simple_big).is_paid());
+    g.bench_function("synthetic 5000: simple paid claim", |b| {
+        b.iter(|| check(&big, black_box(&simple_big)))
+    });
+    let step_big = rx(&format!(
+        r#"{{"date":"2026-09-01","rxcui":1000022,"quantity":30,"days_supply":30,"patient":{{"age":50,"sex":"F"}},"history":{}}}"#,
+        history(1000000, 20)
+    ));
+    g.bench_function("synthetic 5000: step therapy claim, 20-fill history", |b| {
+        b.iter(|| check(&big, black_box(&step_big)))
+    });
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let f = realistic();
+    let rxs: Vec<Prescription> = (0..10_000)
+        .map(|i| {
+            let rxcui = [314076, 104377, 1091646, 979492][i % 4];
+            rx(&format!(
+                r#"{{"date":"2026-09-01","rxcui":{rxcui},"quantity":30,"days_supply":30,"patient":{{"age":{},"sex":"M"}},"history":{}}}"#,
+                30 + i % 50,
+                history(314076, i % 6)
+            ))
+        })
+        .collect();
+    let mut g = c.benchmark_group("batch");
+    g.throughput(Throughput::Elements(rxs.len() as u64));
+    g.sample_size(10);
+    g.bench_function("10k checks, one core", |b| {
+        b.iter_batched(
+            || (),
+            |_| rxs.iter().filter(|r| check(&f, r).is_paid()).count(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("10k checks, all cores (rayon)", |b| {
+        b.iter_batched(
+            || (),
+            |_| rxs.par_iter().filter(|r| check(&f, r).is_paid()).count(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, compile, check_single, batch);
+criterion_main!(benches);

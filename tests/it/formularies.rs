@@ -1,0 +1,78 @@
+//! Every formulary shipped in formularies/ compiles without errors or
+//! warnings, its test cases pass, and each case's decision is pinned by an
+//! insta snapshot, so a rule change shows in the review's `.snap` diff.
+
+use formulary::cases::{slug, snapshot, CaseFile};
+use std::path::{Path, PathBuf};
+
+fn load(path: &Path) -> formulary::Compiled {
+    let mut read = |p: &Path| std::fs::read_to_string(p);
+    formulary::compile(formulary::load(path, &mut read).expect("readable"))
+}
+
+/// Main files: those that sit beside a `NAME.tests.yaml`.
+fn shipped() -> Vec<(PathBuf, PathBuf)> {
+    // Relative to the package root (the tests' working directory), so that
+    // rule origins in the snapshots do not name this machine's paths.
+    let root = PathBuf::from("formularies");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(&root).expect("formularies/").flatten() {
+        for f in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".tests.yaml") {
+                out.push((dir.path().join(format!("{stem}.formulary")), f.path()));
+            }
+        }
+    }
+    out.sort();
+    assert!(!out.is_empty(), "at least one shipped formulary with cases");
+    out
+}
+
+#[test]
+fn shipped_formularies_compile_cleanly() {
+    for (main, _) in shipped() {
+        let c = load(&main);
+        let report = formulary::diagnostics::render_human(&c.diags, &c.sources, false, 100);
+        assert!(c.diags.is_empty(), "{}:\n{report}", main.display());
+    }
+}
+
+#[test]
+fn shipped_cases_pass_and_decisions_are_pinned() {
+    for (main, cases) in shipped() {
+        let mut f = load(&main).formulary.expect("compiles");
+        for p in f.price_files.clone() {
+            let text = std::fs::read_to_string(&p).expect("price list");
+            f.prices = Some(formulary::prices::PriceList::parse(&p, &text).expect("prices parse"));
+        }
+        let file = CaseFile::parse(&std::fs::read_to_string(&cases).expect("cases"))
+            .expect("case file parses");
+        let stem = main
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("formulary")
+            .to_string();
+        let mut failures = Vec::new();
+        for r in file.run(&f) {
+            if !r.passed() {
+                failures.push(format!("{}:\n  {}", r.name, r.failures.join("\n  ")));
+            }
+            if let Some(d) = &r.decision {
+                insta::with_settings!({ snapshot_suffix => format!("{stem}-{}", slug(&r.name)), prepend_module_to_snapshot => false }, {
+                    insta::assert_snapshot!("decision", snapshot(&r.name, d));
+                });
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} case(s) failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}
