@@ -33,16 +33,17 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
         let _ = write!(o, "  tier {} ({})", t.number, t.label);
         if let Some(c) = &d.cost {
             let _ = write!(o, ": {}", c.share);
+            let pays = if d.is_paid() { "pays" } else { "would pay" };
             match c.patient_pay {
                 Some(p) => {
-                    let _ = write!(o, "; patient pays {p}");
+                    let _ = write!(o, "; patient {pays} {p}");
                 }
                 None => {
                     let _ = write!(o, "; patient pay unknown (no cost basis)");
                 }
             }
             if let Some(pp) = c.plan_pay {
-                let _ = write!(o, ", plan pays {pp}");
+                let _ = write!(o, ", plan {pays} {pp}");
             }
             if let Some(t) = c.total {
                 let basis = match c.basis {
