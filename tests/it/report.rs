@@ -1,0 +1,132 @@
+//! Documents through the command line: the drug list (Markdown and HTML)
+//! for the fixture formulary in `tests/report/`.
+
+use crate::support::run;
+
+const PLAN: &str = "tests/report/plan.formulary";
+
+/// Runs the binary, asserting the exit code; returns stdout.
+fn stdout_of(args: &[&str], code: i32) -> String {
+    let r = run(args, None);
+    assert_eq!(r.code, code, "{args:?}\n{}", r.snapshot());
+    r.stdout
+}
+
+#[test]
+fn markdown_drug_list() {
+    let md = stdout_of(&["render", PLAN, "--format", "markdown"], 0);
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn markdown_drug_list_after_the_mid_year_change() {
+    let md = stdout_of(
+        &[
+            "render",
+            PLAN,
+            "--format",
+            "markdown",
+            "--as-of",
+            "2026-07-15",
+        ],
+        0,
+    );
+    // liraglutide moves from tier 4 to tier 3 on 2026-07-01; valsartan's
+    // quantity limit started on 2026-04-01.
+    assert!(md.contains("| liraglutide | 3 | PA |  |"), "{md}");
+    assert!(md.contains("| valsartan | 2 | QL (2 per day) |  |"), "{md}");
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn html_drug_list() {
+    let html = stdout_of(&["render", PLAN, "--format", "html"], 0);
+    insta::assert_snapshot!(html);
+}
+
+#[test]
+fn html_is_one_self_contained_accessible_file() {
+    let html = stdout_of(&["render", PLAN, "--format", "html"], 0);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    for external in ["http://", "https://", "<link", "src=", "@import", "url("] {
+        assert!(!html.contains(external), "external resource: {external}");
+    }
+    // Print rules: a page per top class, table headers repeated.
+    assert!(html.contains("section.top { break-before: page;"));
+    assert!(html.contains("thead { display: table-header-group; }"));
+    // Every table has a header row and column headers.
+    assert_eq!(
+        html.matches("<table").count(),
+        html.matches("<thead>").count()
+    );
+    assert!(html.contains("<th scope=\"col\">Drug name</th>"));
+    // Formulary text is escaped: the class label has `<`, `>`, `&` and `'`.
+    assert!(html.contains("Women&#39;s health &lt;hormones&gt;"));
+    assert!(html.contains("Endocrine &amp; metabolic"));
+    assert!(!html.contains("<hormones>"));
+}
+
+#[test]
+fn render_writes_the_out_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("list.html");
+    let out_s = out.to_string_lossy().to_string();
+    let r = run(&["render", PLAN, "--format", "html", "--out", &out_s], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    let written = std::fs::read_to_string(&out).expect("written");
+    assert!(written.contains("<h1>Sample Health Plan 2026</h1>"));
+}
+
+#[test]
+fn render_without_classes_or_dates() {
+    let md = stdout_of(
+        &[
+            "render",
+            "tests/report/undated.formulary",
+            "--format",
+            "markdown",
+        ],
+        0,
+    );
+    assert!(!md.contains("as of"), "{md}");
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn render_needs_a_date_when_rules_are_dated_but_the_formulary_is_not() {
+    let file = "tests/report/dated-no-start.formulary";
+    let r = run(&["render", file, "--format", "markdown"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("give --as-of DATE"), "{}", r.stderr);
+    let md = stdout_of(
+        &[
+            "render",
+            file,
+            "--format",
+            "markdown",
+            "--as-of",
+            "2026-08-01",
+        ],
+        0,
+    );
+    assert!(md.contains("| lisinopril | 1 |  |  |"), "{md}");
+    let bad = run(
+        &["render", file, "--format", "html", "--as-of", "2026-13-01"],
+        None,
+    );
+    assert_eq!(bad.code, 2, "clap rejects a bad date: {}", bad.stderr);
+}
+
+#[test]
+fn invalid_formulary_exits_3() {
+    for cmd in [vec![
+        "render",
+        "tests/cli/invalid.formulary",
+        "--format",
+        "html",
+    ]] {
+        let r = run(&cmd, None);
+        assert_eq!(r.code, 3, "{cmd:?}: {}", r.stderr);
+    }
+}
