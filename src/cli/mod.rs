@@ -6,6 +6,7 @@
 //! 3 formulary invalid.
 
 mod check;
+mod explain;
 mod render;
 mod validate;
 
@@ -52,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     /// Print the member's drug list (HTML or Markdown).
     Render(render::Args),
+    /// Explain every rule that applies to one drug.
+    Explain(explain::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -60,6 +63,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
         Command::Render(a) => render::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }
 

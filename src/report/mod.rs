@@ -3,7 +3,8 @@
 //! strings (the CLI writes files).
 //!
 //! - [`drug_list`] builds the member's printed drug list, rendered by
-//!   [`markdown`] and [`html`].
+//!   [`markdown`] and [`html`];
+//! - [`explain`] says in words every rule that applies to one drug.
 //!
 //! ```
 //! let compiled = formulary::compile_str("x.formulary", r#"
@@ -19,6 +20,7 @@
 
 pub mod drug_list;
 pub mod escape;
+pub mod explain;
 pub mod html;
 pub mod markdown;
 pub mod status;

@@ -1,5 +1,5 @@
 //! Documents through the command line: the drug list (Markdown and HTML)
-//! for the fixture formulary in `tests/report/`.
+//! and explanations, for the fixture formulary in `tests/report/`.
 
 use crate::support::run;
 
@@ -119,13 +119,49 @@ fn render_needs_a_date_when_rules_are_dated_but_the_formulary_is_not() {
 }
 
 #[test]
+fn explanations() {
+    let cases: &[(&str, &[&str])] = &[
+        ("explain_azilsartan", &["azilsartan"]),
+        ("explain_cozaar_brand", &["cozaar-50"]),
+        ("explain_losartan_50_by_ndc", &["68180-0376-09"]),
+        ("explain_repackager_package", &["00093-7364-56"]),
+        ("explain_liraglutide_before", &["liraglutide"]),
+        (
+            "explain_liraglutide_after",
+            &["liraglutide", "--as-of", "2026-07-01"],
+        ),
+        ("explain_isotretinoin", &["isotretinoin"]),
+    ];
+    for (name, extra) in cases {
+        let mut args = vec!["explain", PLAN];
+        args.extend_from_slice(extra);
+        let out = stdout_of(&args, 0);
+        insta::assert_snapshot!(*name, out);
+    }
+}
+
+#[test]
+fn explain_finds_a_drug_by_rxcui_or_label() {
+    let by_name = stdout_of(&["explain", PLAN, "semaglutide"], 0);
+    let by_rxcui = stdout_of(&["explain", PLAN, "1991302"], 0);
+    assert_eq!(by_name, by_rxcui);
+    let by_label = stdout_of(&["explain", PLAN, "cozaar 50 mg oral tablet"], 0);
+    assert!(by_label.starts_with("cozaar-50 (product"), "{by_label}");
+}
+
+#[test]
+fn explain_unknown_drug_exits_1_with_a_suggestion() {
+    let r = run(&["explain", PLAN, "semaglutid"], None);
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!(r.snapshot());
+}
+
+#[test]
 fn invalid_formulary_exits_3() {
-    for cmd in [vec![
-        "render",
-        "tests/cli/invalid.formulary",
-        "--format",
-        "html",
-    ]] {
+    for cmd in [
+        vec!["render", "tests/cli/invalid.formulary", "--format", "html"],
+        vec!["explain", "tests/cli/invalid.formulary", "x"],
+    ] {
         let r = run(&cmd, None);
         assert_eq!(r.code, 3, "{cmd:?}: {}", r.stderr);
     }
