@@ -7,6 +7,7 @@
 
 mod check;
 mod explain;
+mod graph;
 mod render;
 mod validate;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Check(check::Args),
     /// Print the member's drug list (HTML or Markdown).
     Render(render::Args),
+    /// Draw the rule graph (Mermaid or Graphviz DOT).
+    Graph(graph::Args),
     /// Explain every rule that applies to one drug.
     Explain(explain::Args),
 }
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
         Command::Render(a) => render::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Explain(a) => explain::run(a),
     }
 }

@@ -4,6 +4,8 @@
 //!
 //! - [`drug_list`] builds the member's printed drug list, rendered by
 //!   [`markdown`] and [`html`];
+//! - [`graph`] picks what of the rule graph to draw, [`diagram`] writes it
+//!   as Mermaid or Graphviz DOT;
 //! - [`explain`] says in words every rule that applies to one drug.
 //!
 //! ```
@@ -18,9 +20,11 @@
 //! assert!(md.contains("| lisinopril | 1 | QL (1 per day) |"));
 //! ```
 
+pub mod diagram;
 pub mod drug_list;
 pub mod escape;
 pub mod explain;
+pub mod graph;
 pub mod html;
 pub mod markdown;
 pub mod status;

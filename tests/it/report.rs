@@ -1,5 +1,6 @@
-//! Documents through the command line: the drug list (Markdown and HTML)
-//! and explanations, for the fixture formulary in `tests/report/`.
+//! Documents and pictures through the command line: the drug list (Markdown
+//! and HTML), the rule graph (Mermaid and DOT, whole and restricted) and
+//! explanations, for the fixture formulary in `tests/report/`.
 
 use crate::support::run;
 
@@ -119,6 +120,54 @@ fn render_needs_a_date_when_rules_are_dated_but_the_formulary_is_not() {
 }
 
 #[test]
+fn graphs() {
+    let cases: &[(&str, &[&str])] = &[
+        ("mermaid_all", &[]),
+        ("dot_all", &["--format", "dot"]),
+        ("mermaid_class_arb", &["--class", "arb"]),
+        ("dot_class_glp1", &["--format", "dot", "--class", "glp1"]),
+        ("mermaid_drug_azilsartan", &["--drug", "azilsartan"]),
+        (
+            "dot_drug_cozaar_by_rxcui_depth_2",
+            &["--format", "dot", "--drug", "979494", "--depth", "2"],
+        ),
+    ];
+    for (name, extra) in cases {
+        let mut args = vec!["graph", PLAN];
+        args.extend_from_slice(extra);
+        let out = stdout_of(&args, 0);
+        insta::assert_snapshot!(*name, out);
+    }
+}
+
+#[test]
+fn graph_is_stable_and_restricted() {
+    let a = stdout_of(&["graph", PLAN], 0);
+    let b = stdout_of(&["graph", PLAN], 0);
+    assert_eq!(a, b);
+    let arb = stdout_of(&["graph", PLAN, "--class", "arb"], 0);
+    assert!(!arb.contains("d_semaglutide"), "{arb}");
+    // The ACE class its step points to is drawn, as one box.
+    assert!(arb.contains("c_ace[[\"class ace: ACE inhibitors"), "{arb}");
+    // Ids are sanitized: a package NDC and dashed names become identifiers.
+    assert!(a.contains("d_00093736456[") && a.contains("d_losartan_50["));
+}
+
+#[test]
+fn graph_unknown_class_or_drug_suggests_a_name() {
+    let r = run(&["graph", PLAN, "--class", "arbs"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("did you mean `arb`?"), "{}", r.stderr);
+    let r = run(&["graph", PLAN, "--drug", "losartin"], None);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("did you mean `losartan`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn explanations() {
     let cases: &[(&str, &[&str])] = &[
         ("explain_azilsartan", &["azilsartan"]),
@@ -160,6 +209,7 @@ fn explain_unknown_drug_exits_1_with_a_suggestion() {
 fn invalid_formulary_exits_3() {
     for cmd in [
         vec!["render", "tests/cli/invalid.formulary", "--format", "html"],
+        vec!["graph", "tests/cli/invalid.formulary"],
         vec!["explain", "tests/cli/invalid.formulary", "x"],
     ] {
         let r = run(&cmd, None);
