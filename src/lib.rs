@@ -38,6 +38,7 @@ pub mod codes;
 pub mod compile;
 pub mod diagnostics;
 pub mod prices;
+pub mod report;
 pub mod span;
 pub mod syntax;
 pub mod synth;

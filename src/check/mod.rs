@@ -15,7 +15,7 @@ mod render;
 
 pub use decision::*;
 pub use input::{Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription};
-pub use render::render_human;
+pub use render::{relation_words, render_human};
 
 use crate::compile::model::{DrugId, Formulary};
 use eval::{Ctx, Eval, HistFill};

@@ -6,6 +6,9 @@
 //! 3 formulary invalid.
 
 mod check;
+mod explain;
+mod graph;
+mod render;
 mod test;
 mod validate;
 
@@ -52,6 +55,12 @@ pub enum Command {
     Check(check::Args),
     /// Run the test cases beside a formulary.
     Test(test::Args),
+    /// Print the member's drug list (HTML or Markdown).
+    Render(render::Args),
+    /// Draw the rule graph (Mermaid or Graphviz DOT).
+    Graph(graph::Args),
+    /// Explain every rule that applies to one drug.
+    Explain(explain::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -60,6 +69,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
         Command::Test(a) => test::run(a),
+        Command::Render(a) => render::run(a),
+        Command::Graph(a) => graph::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }
 

@@ -4,4 +4,5 @@
 mod cli;
 mod diagnostics;
 mod formularies;
+mod report;
 mod support;

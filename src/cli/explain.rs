@@ -1,0 +1,41 @@
+//! `formulary explain FORMULARY DRUG [--as-of DATE]`: every rule that applies
+//! to one drug, in words, with where it is written.
+
+use super::render::{as_of_or_default, load_rules, parse_date_arg};
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::explain;
+use chrono::NaiveDate;
+use std::path::PathBuf;
+
+/// Arguments of `explain`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The formulary's main file.
+    formulary: PathBuf,
+    /// The drug: its name in the formulary, an NDC, an RxCUI or its label.
+    drug: String,
+    /// Say what is in force on this date; default: the formulary's first day.
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<NaiveDate>,
+}
+
+pub(super) fn run(a: Args) -> i32 {
+    let f = match load_rules(&a.formulary) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let as_of = match as_of_or_default(&f, a.as_of) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    match explain::find_drug(&f, &a.drug) {
+        Ok(id) => {
+            print!("{}", explain::explain(&f, id, as_of));
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}

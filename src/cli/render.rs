@@ -1,0 +1,98 @@
+//! `formulary render FORMULARY --format html|markdown [--as-of DATE] [--out FILE]`:
+//! the member's printed drug list.
+
+use super::{compile_path, render_diags, EXIT_ERROR, EXIT_INVALID, EXIT_OK};
+use crate::report;
+use crate::Formulary;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `render`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The formulary's main file.
+    formulary: PathBuf,
+    /// Document format.
+    #[arg(long, value_enum)]
+    format: DocFormat,
+    /// Show the coverage in force on this date (YYYY-MM-DD); default: the
+    /// formulary's first day. Later changes are noted.
+    #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
+    as_of: Option<NaiveDate>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Formats of the drug list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// One self-contained HTML file (inline style, prints well).
+    Html,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+pub(super) fn run(a: Args) -> i32 {
+    let f = match load_rules(&a.formulary) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let as_of = match as_of_or_default(&f, a.as_of) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let list = report::drug_list::build(&f, as_of);
+    let text = match a.format {
+        DocFormat::Html => report::html::render(&list),
+        DocFormat::Markdown => report::markdown::render(&list),
+    };
+    match &a.out {
+        Some(path) => write_file(path, &text),
+        None => {
+            print!("{text}");
+            EXIT_OK
+        }
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> i32 {
+    match std::fs::write(path, text) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Compiles a formulary for a document: errors stop with exit 3; warnings
+/// are `validate`'s business; price lists are not needed and not read.
+pub(super) fn load_rules(path: &Path) -> Result<Formulary, i32> {
+    let compiled = compile_path(path)?;
+    if compiled.has_errors() {
+        eprint!("{}", render_diags(&compiled));
+        return Err(EXIT_INVALID);
+    }
+    compiled.formulary.ok_or(EXIT_INVALID)
+}
+
+/// The date given, or the formulary's default; exit 1 when it has none.
+pub(super) fn as_of_or_default(
+    f: &Formulary,
+    given: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>, i32> {
+    match given {
+        Some(d) => Ok(Some(d)),
+        None => report::status::default_as_of(f).map_err(|e| {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }),
+    }
+}
+
+/// Parses `--as-of`.
+pub(super) fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+    crate::codes::parse_date(s).ok_or_else(|| format!("`{s}` is not a date like 2026-07-01"))
+}
