@@ -61,7 +61,7 @@ impl<'f> Ctx<'f, '_> {
             });
             return;
         };
-        let level = Some(s.level.as_str());
+        let level = Some(f.level(s.level));
         match &s.clause.kind {
             ClauseKind::Tier(n) => {
                 out.tier = Some(*n);
@@ -94,7 +94,7 @@ impl<'f> Ctx<'f, '_> {
     pub fn edits(&self, id: DrugId, out: &mut Eval<'f>) {
         let dos = self.rx.date;
         for e in &self.f.resolved(id).edits {
-            let level = Some(e.level.as_str());
+            let level = Some(self.f.level(e.level));
             if !e.clause.period.contains(dos) {
                 out.trace.push(TraceStep {
                     rule: RuleRef::new(

@@ -85,6 +85,8 @@ pub struct Formulary {
     pub class_nodes: Vec<NodeIndex>,
     /// Per drug: what applies to it, resolved through the hierarchy.
     pub resolved: Vec<Resolved>,
+    /// Level names ("ingredient lisinopril", "class ace"), by `LevelId`.
+    pub levels: Vec<String>,
     /// Price list files declared in the source, as written (relative to the
     /// declaring file's folder, already joined).
     pub price_files: Vec<String>,
@@ -129,6 +131,14 @@ impl Formulary {
     /// A tier by number.
     pub fn tier(&self, number: u32) -> Option<&Tier> {
         self.tiers.iter().find(|t| t.number == number)
+    }
+    /// The name of a level a clause came from.
+    #[inline]
+    pub fn level(&self, id: LevelId) -> &str {
+        self.levels
+            .get(id.0 as usize)
+            .map(String::as_str)
+            .unwrap_or("")
     }
     /// Resolved rules of a drug.
     #[inline]
@@ -507,13 +517,17 @@ pub struct Resolved {
     pub candidates: Vec<Candidate>,
 }
 
+/// Index of a level name in [`Formulary::level`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LevelId(pub u32);
+
 /// A clause and the level it came from.
 #[derive(Debug, Clone)]
 pub struct LeveledClause {
     /// The clause.
     pub clause: RuleClause,
-    /// "product", "ingredient lisinopril", "class ace", ...
-    pub level: String,
+    /// "product", "ingredient lisinopril", "class ace", ...: see [`Formulary::level`].
+    pub level: LevelId,
 }
 
 /// Why a drug is offered as an alternative.

@@ -65,27 +65,54 @@ pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
             children_of[p.0 as usize].push(DrugId(i as u32));
         }
     }
+    // Many steps name the same class: expand each class once.
+    let mut class_sets: rustc_hash::FxHashMap<ClassId, FxHashSet<DrugId>> = Default::default();
     for rule in &mut steps {
         for step in &mut rule.steps {
             let mut set = FxHashSet::default();
             for item in &step.items {
                 match *item {
                     SetRef::Drug(d) => expand_drug(d, &children_of, &mut set),
-                    SetRef::Class(c) => expand_class(c, &classes, &children_of, &mut set),
+                    SetRef::Class(c) => {
+                        let expanded = class_sets.entry(c).or_insert_with(|| {
+                            let mut s = FxHashSet::default();
+                            expand_class(c, &classes, &children_of, &mut s);
+                            s
+                        });
+                        set.extend(expanded.iter().copied());
+                    }
                 }
             }
             step.set = set;
         }
     }
 
+    let mut levels = Levels::default();
     let mut resolved: Vec<Resolved> = (0..drugs.len())
-        .map(|i| resolve_drug(DrugId(i as u32), &drugs, &classes))
+        .map(|i| resolve_drug(DrugId(i as u32), &drugs, &classes, &mut levels))
+        .collect();
+    // Each class's members, from its member-of edges, in source order.
+    let class_members: Vec<Vec<DrugId>> = class_nodes
+        .iter()
+        .map(|n| {
+            let mut v: Vec<DrugId> = graph
+                .edges_directed(*n, Direction::Incoming)
+                .filter(|e| *e.weight() == Edge::MemberOf)
+                .filter_map(|e| match graph[e.source()] {
+                    Node::Drug(d) => Some(d),
+                    _ => None,
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        })
         .collect();
     for i in 0..drugs.len() {
         let c = candidates(
             DrugId(i as u32),
             &graph,
-            (&drug_nodes, &class_nodes),
+            &drug_nodes,
+            &class_members,
             &drugs,
             &resolved,
         );
@@ -115,6 +142,7 @@ pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
         drug_nodes,
         class_nodes,
         resolved,
+        levels: levels.names,
         price_files,
         catalog_files,
         prices: None,
@@ -229,9 +257,39 @@ fn build_graph(drugs: &[Drug], classes: &[Class], pas: &[PaRule], steps: &[StepR
     (g, drug_nodes, class_nodes)
 }
 
+/// What a level name is made from, so each name is formatted once.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Level {
+    Own(DrugKind),
+    Drug(DrugId),
+    Class(ClassId),
+}
+
+/// Level names, interned: a formulary has a few hundred, shared by every clause.
+#[derive(Default)]
+struct Levels {
+    names: Vec<String>,
+    index: rustc_hash::FxHashMap<Level, LevelId>,
+}
+
+impl Levels {
+    fn intern(&mut self, key: Level, name: impl FnOnce() -> String) -> LevelId {
+        let names = &mut self.names;
+        *self.index.entry(key).or_insert_with(|| {
+            names.push(name());
+            LevelId(names.len() as u32 - 1)
+        })
+    }
+}
+
 /// The levels of a drug, most specific first: itself, its product, its
 /// ingredients; then the classes of each, innermost first.
-fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
+fn resolve_drug(
+    id: DrugId,
+    drugs: &[Drug],
+    classes: &[Class],
+    levels_table: &mut Levels,
+) -> Resolved {
     let d = &drugs[id.0 as usize];
     let mut levels: Vec<(DrugId, &'static str)> = vec![(id, "")];
     let product = match d.kind {
@@ -266,7 +324,7 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
         ..Resolved::default()
     };
     let mut seen_rules: FxHashSet<(u8, u32)> = FxHashSet::default();
-    let mut push = |out: &mut Resolved, clauses: &[RuleClause], level: String| {
+    let mut push = |out: &mut Resolved, clauses: &[RuleClause], level: LevelId| {
         for c in clauses {
             let key = match c.kind {
                 ClauseKind::Pa(p) => Some((0u8, p.0)),
@@ -280,7 +338,7 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
             }
             let lc = LeveledClause {
                 clause: c.clone(),
-                level: level.clone(),
+                level,
             };
             if c.kind.is_status() {
                 out.status.push(lc);
@@ -292,9 +350,9 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
     for (lid, role) in &levels {
         let ld = &drugs[lid.0 as usize];
         let level = if role.is_empty() {
-            ld.kind.as_str().to_string()
+            levels_table.intern(Level::Own(ld.kind), || ld.kind.as_str().to_string())
         } else {
-            format!("{role} {}", ld.name)
+            levels_table.intern(Level::Drug(*lid), || format!("{role} {}", ld.name))
         };
         push(&mut out, &ld.clauses, level);
     }
@@ -322,7 +380,8 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
     }
     for cid in &class_order {
         let c = &classes[cid.0 as usize];
-        push(&mut out, &c.clauses, format!("class {}", c.name));
+        let level = levels_table.intern(Level::Class(*cid), || format!("class {}", c.name));
+        push(&mut out, &c.clauses, level);
     }
     out.classes = class_order;
     out.equivalent = product
@@ -339,7 +398,8 @@ fn resolve_drug(id: DrugId, drugs: &[Drug], classes: &[Class]) -> Resolved {
 fn candidates(
     id: DrugId,
     g: &DiGraph<Node, Edge>,
-    (drug_nodes, class_nodes): (&[NodeIndex], &[NodeIndex]),
+    drug_nodes: &[NodeIndex],
+    class_members: &[Vec<DrugId>],
     drugs: &[Drug],
     resolved: &[Resolved],
 ) -> Vec<Candidate> {
@@ -402,13 +462,7 @@ fn candidates(
         if out.len() >= MAX_CANDIDATES {
             break;
         }
-        let mut members: Vec<DrugId> = g
-            .edges_directed(class_nodes[cid.0 as usize], Direction::Incoming)
-            .filter(|e| *e.weight() == Edge::MemberOf)
-            .filter_map(|e| node_drug(e.source()))
-            .collect();
-        members.sort_unstable();
-        for m in members {
+        for &m in &class_members[cid.0 as usize] {
             let relation = if resolved[m.0 as usize].therapy == me.therapy {
                 Relation::SameIngredient
             } else {

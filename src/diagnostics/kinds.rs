@@ -63,6 +63,22 @@ pub enum Error {
         at: SourceSpan,
     },
 
+    /// E0005: blocks nested deeper than the parser accepts.
+    #[error("blocks are nested more than {max} deep")]
+    #[diagnostic(
+        code(formulary::E0005),
+        help(
+            "therapeutic classes rarely nest more than three or four deep; check for unclosed `{{`"
+        )
+    )]
+    TooDeep {
+        /// The limit.
+        max: usize,
+        /// The first brace too deep.
+        #[label("too deep")]
+        at: SourceSpan,
+    },
+
     /// E0101: an NDC that is not 11 digits or a dashed 10-digit form.
     #[error("malformed NDC `{ndc}`")]
     #[diagnostic(

@@ -67,14 +67,14 @@ pub fn explain(f: &Formulary, id: DrugId, date: Option<NaiveDate>) -> String {
     let pas: Vec<(PaId, &RuleClause, &str)> = edits
         .iter()
         .filter_map(|e| match e.clause.kind {
-            ClauseKind::Pa(p) => Some((p, &e.clause, e.level.as_str())),
+            ClauseKind::Pa(p) => Some((p, &e.clause, f.level(e.level))),
             _ => None,
         })
         .collect();
     let steps: Vec<(StepId, &RuleClause, &str)> = edits
         .iter()
         .filter_map(|e| match e.clause.kind {
-            ClauseKind::Step(s) => Some((s, &e.clause, e.level.as_str())),
+            ClauseKind::Step(s) => Some((s, &e.clause, f.level(e.level))),
             _ => None,
         })
         .collect();
@@ -412,7 +412,7 @@ fn limits_section(o: &mut String, f: &Formulary, id: DrugId, day: NaiveDate) {
         let _ = writeln!(
             o,
             "  {text}\n    from {} ({}): {}",
-            level_words(&e.level),
+            level_words(f.level(e.level)),
             e.clause.origin,
             in_force_words(f, &e.clause, day)
         );

@@ -21,8 +21,24 @@ mod grammar {
 }
 use grammar::{Grammar, Rule};
 
+/// Deepest nesting of `{ }` blocks accepted. The grammar recurses only
+/// through blocks; refusing deeper input before pest sees it keeps parsing
+/// within the stack on any input.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses one file. Returns the statements that parsed and every syntax error.
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
+    if let Some(at) = too_deep(text) {
+        let span = crate::span::Span::new(file, at, at + 1);
+        let diag = Diag::at(
+            span,
+            crate::diagnostics::Error::TooDeep {
+                max: MAX_NESTING,
+                at: span.source_span(),
+            },
+        );
+        return (ast::File::default(), vec![diag]);
+    }
     let mut items = Vec::new();
     let mut diags = Vec::new();
     let mut offset = 0usize;
@@ -63,6 +79,41 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
         }
     }
     (ast::File { items }, diags)
+}
+
+/// The offset of the first `{` nested deeper than [`MAX_NESTING`], outside
+/// strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_comment {
+            in_comment = b != b'\n';
+        } else if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' | b'\n' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'#' => in_comment = true,
+                b'"' => in_string = true,
+                b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(i);
+                    }
+                }
+                b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// Keywords that start a statement at the start of a line.
