@@ -28,12 +28,14 @@ fn rx(text: &str) -> Prescription {
     Prescription::from_str(text).expect("valid prescription")
 }
 
-/// A history of `n` fills of one product, every 30 days back from the date of service.
-fn history(rxcui: u32, n: usize) -> String {
+/// A history of `n` fills alternating between the given products, every 15
+/// days back from the date of service.
+fn history(rxcuis: &[u32], n: usize) -> String {
     let date = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
     let fills: Vec<String> = (1..=n)
         .map(|i| {
-            let d = date - chrono::Days::new(30 * i as u64);
+            let d = date - chrono::Days::new(15 * i as u64);
+            let rxcui = rxcuis[i % rxcuis.len()];
             format!(r#"{{"rxcui":{rxcui},"date":"{d}","days_supply":30,"quantity":30}}"#)
         })
         .collect();
@@ -68,21 +70,19 @@ fn check_single(c: &mut Criterion) {
     g.bench_function("acme: simple paid claim", |b| {
         b.iter(|| check(&f, black_box(&simple)))
     });
+    // Edarbi: two-step therapy (an ACE inhibitor, then a generic ARB) met by
+    // a 20-fill history of lisinopril and losartan.
     let step = rx(&format!(
-        r#"{{"date":"2026-09-01","rxcui":1091646,"quantity":30,"days_supply":30,"patient":{{"birth_date":"1958-04-11","sex":"F"}},"history":{}}}"#,
-        history(314076, 20)
+        r#"{{"date":"2026-09-01","rxcui":1091650,"quantity":30,"days_supply":30,"patient":{{"birth_date":"1958-04-11","sex":"F"}},"history":{}}}"#,
+        history(&[314076, 979492], 20)
     ));
-    g.bench_function("acme: step therapy claim, 20-fill history", |b| {
-        b.iter(|| check(&f, black_box(&step)))
-    });
-    let brand = rx(
-        r#"{"date":"2026-03-02","rxcui":104377,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#,
-    );
+    assert!(check(&f, &step).trace.iter().any(|t| t.rule.kind == "step therapy"), "step evaluated");
+    g.bench_function("acme: step therapy claim, 20-fill history", |b| b.iter(|| check(&f, black_box(&step))));
+    // Diovan: a non-formulary brand, rejected, with its generic and same-class alternatives.
+    let brand = rx(r#"{"date":"2026-03-02","rxcui":351761,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#);
     let d = check(&f, &brand);
-    assert!(!d.alternatives.is_empty(), "brand has alternatives");
-    g.bench_function("acme: brand with alternatives", |b| {
-        b.iter(|| check(&f, black_box(&brand)))
-    });
+    assert!(!d.is_paid() && !d.alternatives.is_empty(), "rejected brand with alternatives");
+    g.bench_function("acme: rejected brand with alternatives", |b| b.iter(|| check(&f, black_box(&brand))));
     // Synthetic 5,000-drug formulary.
     let simple_big = rx(
         r#"{"date":"2026-03-02","rxcui":1000000,"quantity":30,"days_supply":30,"patient":{"age":50,"sex":"F"}}"#,
@@ -93,7 +93,7 @@ fn check_single(c: &mut Criterion) {
     });
     let step_big = rx(&format!(
         r#"{{"date":"2026-09-01","rxcui":1000022,"quantity":30,"days_supply":30,"patient":{{"age":50,"sex":"F"}},"history":{}}}"#,
-        history(1000000, 20)
+        history(&[1000000], 20)
     ));
     g.bench_function("synthetic 5000: step therapy claim, 20-fill history", |b| {
         b.iter(|| check(&big, black_box(&step_big)))
@@ -105,11 +105,11 @@ fn batch(c: &mut Criterion) {
     let f = realistic();
     let rxs: Vec<Prescription> = (0..10_000)
         .map(|i| {
-            let rxcui = [314076, 104377, 1091646, 979492][i % 4];
+            let rxcui = [314076, 104377, 1091650, 979492][i % 4];
             rx(&format!(
                 r#"{{"date":"2026-09-01","rxcui":{rxcui},"quantity":30,"days_supply":30,"patient":{{"age":{},"sex":"M"}},"history":{}}}"#,
                 30 + i % 50,
-                history(314076, i % 6)
+                history(&[314076, 979492], i % 6)
             ))
         })
         .collect();
