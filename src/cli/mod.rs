@@ -6,6 +6,8 @@
 //! 3 formulary invalid.
 
 mod check;
+mod export;
+mod import;
 mod validate;
 
 use crate::compile::{self, Compiled};
@@ -49,6 +51,10 @@ pub enum Command {
     Validate(validate::Args),
     /// Check a prescription (or a batch) against a formulary.
     Check(check::Args),
+    /// Turn another format (CMS formulary file, FHIR bundle) into formulary source.
+    Import(import::Args),
+    /// Write a formulary in another format (FHIR bundle).
+    Export(export::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -56,6 +62,8 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 
@@ -71,9 +79,14 @@ pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
 }
 
 /// Loads and compiles a formulary from disk, attaching the price lists it
-/// declares and any given with `--prices`. On failure prints why to stderr
-/// and returns the exit code.
-pub(crate) fn load_formulary(path: &Path, prices: &[PathBuf]) -> Result<crate::Formulary, i32> {
+/// declares and any given with `--prices`, then the drug catalogs it declares
+/// and any given with `--catalog`. On failure prints why to stderr and
+/// returns the exit code.
+pub(crate) fn load_formulary(
+    path: &Path,
+    prices: &[PathBuf],
+    catalogs: &[PathBuf],
+) -> Result<crate::Formulary, i32> {
     let compiled = compile_path(path)?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
@@ -98,6 +111,12 @@ pub(crate) fn load_formulary(path: &Path, prices: &[PathBuf]) -> Result<crate::F
             Some(existing) => existing.merge(list),
             None => f.prices = Some(list),
         }
+    }
+    let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
+    files.extend(catalogs.iter().cloned());
+    for p in files {
+        let catalog = import::read_catalog(&p)?;
+        f.attach_catalog(&catalog);
     }
     Ok(f)
 }
