@@ -243,13 +243,19 @@ fn draft(
             .and_then(|r| r.split_once('`'))
             .map(|(name, _)| name.to_string())
             .filter(|name| ident(name, "pa") == *name && !used.contains(name));
+        let label = named
+            .as_ref()
+            .and_then(|_| text.split_once("` ("))
+            .and_then(|(_, rest)| parenthesised(rest))
+            .unwrap_or("Prior authorization required")
+            .to_string();
         let name = named.unwrap_or_else(|| n.clone());
         used.push(name.clone());
         renames.insert(n, name.clone());
         out.pas.push(DraftPa {
             comment: Vec::new(),
             name,
-            label: "Prior authorization required".into(),
+            label,
             criteria: vec![text],
         });
     }
@@ -266,6 +272,24 @@ fn draft(
         }
     }
     Ok(out)
+}
+
+/// The text before the `)` that closes an already opened `(`.
+fn parenthesised(rest: &str) -> Option<&str> {
+    let mut depth = 1;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&rest[..i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One formulary item: its drug, its step rule if any, and its tier.
