@@ -90,24 +90,43 @@ fn run_cms(a: CmsArgs) -> i32 {
         plans: plans.as_ref(),
         catalog: catalog.as_ref(),
     };
-    let name = file_name(&a.file);
-    let imported = match cms::import(&name, &bytes, opts) {
-        Ok(i) => i,
+    let basic = match cms::parse(&file_name(&a.file), &bytes) {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
     };
-    let code = write_drafts(&imported.formularies, a.out.as_deref());
+    // The rows are held apart from the file's text from here on.
+    drop(bytes);
+    let summary = format!(
+        "{}: {} rows, {} formularies; skipped {} duplicate rows and {} blank lines",
+        a.file.display(),
+        basic.rows,
+        basic.formularies(),
+        basic.duplicates,
+        basic.blank
+    );
+    let code = match &a.out {
+        None => write_drafts(&basic.drafts(opts), None),
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                eprintln!("error: cannot create {}: {e}", dir.display());
+                return EXIT_ERROR;
+            }
+            // Each formulary is written as soon as it is drafted, so only a
+            // few are held in memory at once.
+            let failed = std::sync::Mutex::new(Vec::new());
+            basic.draft_each(opts, |d| {
+                if let Err(e) = write_one(dir, &d) {
+                    failed.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                }
+            });
+            report_failures(failed.into_inner().unwrap_or_else(|p| p.into_inner()))
+        }
+    };
     if code == EXIT_OK {
-        eprintln!(
-            "{}: {} rows, {} formularies; skipped {} duplicate rows and {} blank lines",
-            a.file.display(),
-            imported.rows,
-            imported.formularies.len(),
-            imported.duplicates,
-            imported.blank
-        );
+        eprintln!("{summary}");
     }
     code
 }
@@ -179,16 +198,21 @@ fn write_drafts(drafts: &[Draft], out: Option<&Path>) -> i32 {
         eprintln!("error: cannot create {}: {e}", dir.display());
         return EXIT_ERROR;
     }
-    use rayon::prelude::*;
     let failed: Vec<String> = drafts
-        .par_iter()
-        .filter_map(|d| {
-            let path = dir.join(format!("{}.formulary", d.id));
-            std::fs::write(&path, d.write())
-                .err()
-                .map(|e| format!("cannot write {}: {e}", path.display()))
-        })
+        .iter()
+        .filter_map(|d| write_one(dir, d).err())
         .collect();
+    report_failures(failed)
+}
+
+/// Writes `DIR/<id>.formulary`.
+fn write_one(dir: &Path, d: &Draft) -> Result<(), String> {
+    let path = dir.join(format!("{}.formulary", d.id));
+    std::fs::write(&path, d.write()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn report_failures(mut failed: Vec<String>) -> i32 {
+    failed.sort();
     for f in &failed {
         eprintln!("error: {f}");
     }

@@ -86,6 +86,7 @@ impl Row {
 }
 
 /// Rows of one formulary.
+#[derive(Debug)]
 struct Group {
     id: String,
     version: String,
@@ -97,6 +98,59 @@ struct Group {
 /// Parses a basic drugs formulary file and drafts one formulary per id.
 /// `file` names it in messages and in the generated comments.
 pub fn import(file: &str, bytes: &[u8], opts: Options<'_>) -> Result<Import, ImportError> {
+    let basic = parse(file, bytes)?;
+    let (rows, blank, duplicates) = (basic.rows, basic.blank, basic.duplicates);
+    Ok(Import {
+        formularies: basic.drafts(opts),
+        rows,
+        blank,
+        duplicates,
+    })
+}
+
+/// A basic drugs formulary file, read and checked: every row is valid and no
+/// formulary lists one RxCUI or NDC twice in different ways. It no longer
+/// borrows the file's bytes, so a caller may free them before drafting.
+#[derive(Debug)]
+pub struct Basic {
+    file: String,
+    groups: Vec<Group>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Blank lines skipped.
+    pub blank: usize,
+    /// Rows that repeat an earlier row exactly, skipped.
+    pub duplicates: usize,
+}
+
+impl Basic {
+    /// How many formularies the file holds.
+    pub fn formularies(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Drafts every formulary, sorted by id.
+    pub fn drafts(self, opts: Options<'_>) -> Vec<Draft> {
+        let file = self.file;
+        self.groups
+            .into_par_iter()
+            .map(|g| write_draft(&file, &g, opts))
+            .collect()
+    }
+
+    /// Drafts each formulary and hands it to `each`, in parallel and in no
+    /// particular order, so that only a few drafts are held at once.
+    pub fn draft_each(self, opts: Options<'_>, each: impl Fn(Draft) + Sync) {
+        let file = self.file;
+        self.groups
+            .into_par_iter()
+            .for_each(|g| each(write_draft(&file, &g, opts)));
+    }
+}
+
+/// Reads and checks a basic drugs formulary file. `file` names it in
+/// messages and in the generated comments.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Basic, ImportError> {
     let at = |line: usize, column: Option<(usize, &str)>, message: String| RowError {
         file: file.to_string(),
         line: line as u64,
@@ -132,21 +186,16 @@ pub fn import(file: &str, bytes: &[u8], opts: Options<'_>) -> Result<Import, Imp
     let mut groups: Vec<Group> = Vec::new();
     let mut by_id: FxHashMap<String, usize> = FxHashMap::default();
     let mut faults = Faults::default();
-    let mut out = Import {
-        formularies: Vec::new(),
-        rows: 0,
-        blank: 0,
-        duplicates: 0,
-    };
+    let (mut rows, mut blank) = (0usize, 0usize);
     let mut fields: Vec<&str> = Vec::with_capacity(header.len());
     for (n, raw) in lines {
         let line_no = n + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
-            out.blank += 1;
+            blank += 1;
             continue;
         }
-        out.rows += 1;
+        rows += 1;
         let Ok(text) = std::str::from_utf8(raw) else {
             faults.push(at(line_no, None, "not text (invalid UTF-8)".into()));
             continue;
@@ -227,23 +276,24 @@ pub fn import(file: &str, bytes: &[u8], opts: Options<'_>) -> Result<Import, Imp
         }
     }
     if !faults.is_empty() {
-        return faults.into_result(out);
+        return Err(faults.into_error());
     }
     groups.sort_by(|a, b| a.id.cmp(&b.id));
-    let merged: Vec<Result<(Draft, usize), Vec<RowError>>> = groups
-        .into_par_iter()
-        .map(|g| draft(file, g, opts))
-        .collect();
-    for m in merged {
-        match m {
-            Ok((d, dups)) => {
-                out.duplicates += dups;
-                out.formularies.push(d);
-            }
-            Err(errs) => errs.into_iter().for_each(|e| faults.push(e)),
-        }
+    let checked: Vec<(Group, usize, Vec<RowError>)> =
+        groups.into_par_iter().map(|g| merge(file, g)).collect();
+    let mut basic = Basic {
+        file: file.to_string(),
+        groups: Vec::with_capacity(checked.len()),
+        rows,
+        blank,
+        duplicates: 0,
+    };
+    for (g, dups, errs) in checked {
+        basic.duplicates += dups;
+        errs.into_iter().for_each(|e| faults.push(e));
+        basic.groups.push(g);
     }
-    faults.into_result(out)
+    faults.into_result(basic)
 }
 
 /// The values of a row; Err with the index into [`COLUMNS`] at fault (None
@@ -320,8 +370,10 @@ fn parse_row<'a>(
     })
 }
 
-/// Merges one formulary's rows into drugs and drafts its source.
-fn draft(file: &str, mut g: Group, opts: Options<'_>) -> Result<(Draft, usize), Vec<RowError>> {
+/// Sorts a formulary's rows by RxCUI and NDC, drops exact repeats, and
+/// finds conflicts: one RxCUI with other tier or edits, one NDC under two
+/// RxCUIs. Returns the group, the repeats dropped and the conflicts.
+fn merge(file: &str, mut g: Group) -> (Group, usize, Vec<RowError>) {
     g.rows.sort_by_key(|r| (r.rxcui, r.ndc, r.line));
     let mut errors = Vec::new();
     let conflict = |line: u32, msg: String| RowError {
@@ -330,10 +382,11 @@ fn draft(file: &str, mut g: Group, opts: Options<'_>) -> Result<(Draft, usize), 
         column: None,
         message: msg,
     };
-    let mut drugs: Vec<(Row, Vec<Ndc>)> = Vec::new();
-    let mut duplicates = 0;
     let mut ndc_owner: FxHashMap<Ndc, (u32, u32)> = FxHashMap::default();
-    for r in &g.rows {
+    let mut first_of_drug = 0;
+    let before = g.rows.len();
+    let mut kept: Vec<Row> = Vec::with_capacity(before);
+    for r in g.rows.drain(..) {
         if let Some(n) = r.ndc {
             match ndc_owner.get(&n) {
                 Some(&(rx, line)) if rx != r.rxcui => {
@@ -348,9 +401,9 @@ fn draft(file: &str, mut g: Group, opts: Options<'_>) -> Result<(Draft, usize), 
                 }
             }
         }
-        match drugs.last_mut() {
-            Some((first, ndcs)) if first.rxcui == r.rxcui => {
-                if !first.same_rules(r) {
+        match kept.get(first_of_drug) {
+            Some(first) if first.rxcui == r.rxcui => {
+                if !first.same_rules(&r) {
                     errors.push(conflict(
                         r.line,
                         format!(
@@ -358,22 +411,32 @@ fn draft(file: &str, mut g: Group, opts: Options<'_>) -> Result<(Draft, usize), 
                             r.rxcui, g.id, first.line
                         ),
                     ));
-                } else if r.ndc.is_none_or(|n| ndcs.contains(&n)) {
-                    duplicates += 1;
-                } else if let Some(n) = r.ndc {
-                    ndcs.push(n);
+                } else if kept.last().is_some_and(|l| l.ndc == r.ndc) {
+                    // Sorted by NDC within the RxCUI: a repeat follows its twin.
+                } else {
+                    kept.push(r);
                 }
             }
+            _ => {
+                first_of_drug = kept.len();
+                kept.push(r);
+            }
+        }
+    }
+    let duplicates = before - kept.len() - errors.len();
+    g.rows = kept;
+    (g, duplicates, errors)
+}
+
+fn write_draft(file: &str, g: &Group, opts: Options<'_>) -> Draft {
+    // Rows are merged and sorted: consecutive rows of one RxCUI differ only by NDC.
+    let mut drugs: Vec<(Row, Vec<Ndc>)> = Vec::new();
+    for r in &g.rows {
+        match drugs.last_mut() {
+            Some((first, ndcs)) if first.rxcui == r.rxcui => ndcs.extend(r.ndc),
             _ => drugs.push((*r, r.ndc.into_iter().collect())),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok((write_draft(file, &g, &drugs, opts), duplicates))
-}
-
-fn write_draft(file: &str, g: &Group, drugs: &[(Row, Vec<Ndc>)], opts: Options<'_>) -> Draft {
     let plans = opts.plans.and_then(|p| p.plans(&g.id));
     let name = match plans.map(|p| p.iter().collect::<Vec<_>>()).as_deref() {
         Some([one]) => format!("{} ({})", one.name, one.code()),
@@ -450,7 +513,7 @@ fn write_draft(file: &str, g: &Group, drugs: &[(Row, Vec<Ndc>)], opts: Options<'
             ],
         });
     }
-    for (r, ndcs) in drugs {
+    for (r, ndcs) in &drugs {
         let name = format!("rxcui-{}", r.rxcui);
         let step = r.st.then(|| format!("st-{}", r.rxcui));
         if let Some(s) = &step {

@@ -85,10 +85,13 @@ impl Faults {
         if self.total == 0 {
             Ok(ok)
         } else {
-            Err(ImportError {
-                errors: self.errors,
-                total: self.total,
-            })
+            Err(self.into_error())
+        }
+    }
+    pub(crate) fn into_error(self) -> ImportError {
+        ImportError {
+            errors: self.errors,
+            total: self.total,
         }
     }
 }
