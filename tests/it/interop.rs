@@ -560,3 +560,28 @@ fn fhir_round_trip_keeps_tiers_and_edits_per_drug() {
     assert!(source.contains("# Age limit: covered for ages 18 and over."));
     assert!(source.contains("tried any 1 of class ace for 30 days within 180 days"));
 }
+
+#[test]
+fn continuation_step_rules_compile_and_real_cycles_still_do_not() {
+    let head = "formulary \"T\" id T version 1 effective 2025-01-01 to 2025-12-31\ntier 1 \"One\" copay $0\n";
+    // A rule only the drug itself satisfies: how an ST flag without
+    // published prerequisites is imported.
+    let continuation = format!(
+        "{head}product a rxcui 1 tier 1 step st-a\nstep therapy st-a {{\n  tried any 1 of a within 365 days\n  new starts only\n}}\n"
+    );
+    compile_source("continuation.formulary", &continuation);
+    // Two drugs that each need the other first: still a cycle.
+    let cycle = format!(
+        "{head}product a rxcui 1 tier 1 step needs-b\nproduct b rxcui 2 tier 1 step needs-a\n\
+         step therapy needs-b {{\n  tried any 1 of b within 365 days\n}}\n\
+         step therapy needs-a {{\n  tried any 1 of a within 365 days\n}}\n"
+    );
+    let compiled = formulary::compile_str("cycle.formulary", &cycle);
+    let codes: Vec<String> = compiled
+        .diags
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .filter(|d| d.contains("StepCycle"))
+        .collect();
+    assert_eq!(codes.len(), 1, "{:#?}", compiled.diags);
+}
