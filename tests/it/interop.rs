@@ -4,7 +4,7 @@
 //! small synthetic files named `synthetic-*`).
 
 use crate::support::{rel, root, run};
-use formulary::compile::model::{ClauseKind, DrugId, Formulary, Limit};
+use formulary::compile::model::{ClauseKind, CostShare, DrugId, Formulary, Limit};
 use formulary::interop::catalog::Layout;
 use formulary::interop::fhir::{self, ExportOptions};
 use formulary::interop::{cms, Catalog};
@@ -441,7 +441,7 @@ fn fhir_export_uses_the_guide_shapes() {
             .flat_map(|r| r.as_object().unwrap().keys().cloned())
             .collect()
     };
-    for kind in ["Basic", "MedicationKnowledge"] {
+    for kind in ["Basic", "MedicationKnowledge", "InsurancePlan"] {
         assert!(
             keys(kind, &bundle).is_subset(&keys(kind, &examples)),
             "{kind}"
@@ -556,6 +556,26 @@ fn fhir_round_trip_keeps_tiers_and_edits_per_drug() {
         }
     }
     assert_eq!(compared, 9);
+    // Tiers keep their number, label and cost shares, but for a coinsurance
+    // minimum or maximum, which a bundle has no place for.
+    let plain = |c: CostShare| match c {
+        CostShare::Coinsurance { bp, .. } => CostShare::Coinsurance {
+            bp,
+            min: None,
+            max: None,
+        },
+        other => other,
+    };
+    for t in &original.tiers {
+        let back = imported.tier(t.number).expect("tier came back");
+        assert_eq!(back.label, t.label);
+        assert_eq!(plain(back.share), plain(t.share), "tier {}", t.number);
+        assert_eq!(back.mail.map(plain), t.mail.map(plain), "tier {}", t.number);
+        assert_eq!(
+            back.extended.map(|e| plain(e.1)),
+            t.extended.map(|e| plain(e.1))
+        );
+    }
     // What FHIR has no structure for comes back as text.
     assert!(source.contains("# Age limit: covered for ages 18 and over."));
     assert!(source.contains("tried any 1 of class ace for 30 days within 180 days"));

@@ -37,6 +37,9 @@ pub fn export(f: &Formulary, opts: &ExportOptions) -> Value {
     let fid = fhir_id(&f.id);
     let formulary_id = format!("Formulary{fid}");
     let mut entries = vec![formulary_plan(f, &formulary_id, &updated)];
+    if !f.tiers.is_empty() {
+        entries.push(super::costs::payer_plan(f, &fid, &formulary_id, &updated));
+    }
     let mut items = Vec::new();
     let mut drugs = Vec::new();
     for (i, d) in f.drugs.iter().enumerate() {
@@ -171,14 +174,14 @@ fn formulary_plan(f: &Formulary, id: &str, updated: &str) -> Value {
 /// from the label (the guide lets each plan name its own tiers; labels such
 /// as "Preferred generic" give the guide's own codes), and the tier's number
 /// as the concept's text, from which the import takes it back.
-fn tier_concept(t: &Tier) -> Value {
+pub(super) fn tier_concept(t: &Tier) -> Value {
     json!({
         "coding": [{"system": cs(super::DRUG_TIER_CS), "code": crate::interop::source::ident(&t.label, "tier"), "display": t.label}],
         "text": format!("Tier {}", t.number),
     })
 }
 
-fn benefit_type((code, display): (&str, &str)) -> Value {
+pub(super) fn benefit_type((code, display): (&str, &str)) -> Value {
     json!({"system": cs(super::BENEFIT_TYPE_CS), "code": code, "display": display})
 }
 

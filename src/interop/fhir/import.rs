@@ -53,6 +53,10 @@ pub fn import(file: &str, text: &str) -> Result<Vec<Draft>, ImportError> {
     let formularies: Vec<&(String, &Value)> = of_type("InsurancePlan")
         .filter(|(_, r)| is_formulary(r))
         .collect();
+    let payers: Vec<&Value> = of_type("InsurancePlan")
+        .filter(|(_, r)| !is_formulary(r))
+        .map(|(_, r)| *r)
+        .collect();
     if formularies.is_empty() {
         return Err(fail(
             0,
@@ -80,7 +84,7 @@ pub fn import(file: &str, text: &str) -> Result<Vec<Draft>, ImportError> {
             .map(|(p, it)| (p, *it))
             .collect();
         drafts.push(
-            draft(file, plan, &mine, &drugs)
+            draft(file, plan, &mine, &drugs, &payers)
                 .map_err(|(path, msg)| fail(0, format!("{path}: {msg}")))?,
         );
     }
@@ -152,8 +156,11 @@ fn draft(
     plan: &Value,
     items: &[(&String, &Value)],
     drugs: &BTreeMap<String, (&String, &Value)>,
+    payers: &[&Value],
 ) -> Result<Draft, Fault> {
     let plan_id = plan["id"].as_str().unwrap_or("formulary");
+    let costs =
+        super::costs::tier_costs(payers.iter().copied(), &format!("InsurancePlan/{plan_id}"));
     let id = plan["identifier"][0]["value"]
         .as_str()
         .filter(|s| is_token(s))
@@ -188,10 +195,17 @@ fn draft(
         id,
         version: version.to_string(),
         effective: period("start").zip(period("end")).filter(|(a, b)| a <= b),
-        tier_comment: vec![
-            "The bundle's formulary gives no cost share per tier: every tier is `copay $0`,".into(),
-            "a placeholder to replace with the plan's cost shares before pricing.".into(),
-        ],
+        tier_comment: match &costs {
+            Some((payer, _)) => vec![
+                format!("Cost shares are those the bundle's payer plan {payer} gives each tier;"),
+                "a coinsurance minimum or maximum and the preferred and specialty flags are".into(),
+                "not in a bundle. A tier without a cost there is `copay $0`, a placeholder.".into(),
+            ],
+            None => vec![
+                "The bundle gives no cost share per tier: every tier is `copay $0`, a".into(),
+                "placeholder to replace with the plan's cost shares before pricing.".into(),
+            ],
+        },
         step_comment: vec![
             "FHIR says only that a drug has step therapy, not what must come first: each".into(),
             "rule here is met by earlier therapy with the drug itself, or by an exception".into(),
@@ -222,7 +236,10 @@ fn draft(
         .map(|k| DraftTier {
             number: numbers[&k.code],
             label: k.label.clone(),
-            cost: "copay $0".into(),
+            cost: costs
+                .as_ref()
+                .and_then(|(_, c)| c.get(&k.code).cloned())
+                .unwrap_or_else(|| "copay $0".into()),
         })
         .collect();
     out.tiers.sort_by_key(|t| t.number);

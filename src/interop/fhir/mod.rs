@@ -3,7 +3,7 @@
 //! [`import`] reads such a bundle back as formulary source.
 //!
 //! A bundle holds the Formulary `InsurancePlan` (its tiers listed in `plan`),
-//! a payer `InsurancePlan` with each tier's cost share, one `Basic` formulary
+//! a payer `InsurancePlan` with each tier's cost shares ([`costs`]), one `Basic` formulary
 //! item per drug (tier, prior authorization, step therapy and quantity limit
 //! extensions) and one `MedicationKnowledge` per drug (RxNorm and NDC codes).
 //! What the guide has no structure for — PA criteria, step therapy
@@ -12,6 +12,7 @@
 //! limits also in our own syntax in the quantity limit detail's description,
 //! which [`import`] reads back. docs/formats.md lists the mapping.
 
+mod costs;
 mod export;
 mod import;
 mod limits;
@@ -34,10 +35,12 @@ fn cs(name: &str) -> String {
 
 const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 const NDC_SYSTEM: &str = "http://hl7.org/fhir/sid/ndc";
+const UCUM: &str = "http://unitsofmeasure.org";
 const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const PLAN_TYPE: &str = "http://terminology.hl7.org/CodeSystem/insurance-plan-type";
 const DRUG_TIER_CS: &str = "usdf-DrugTierCS-TEMPORARY-TRIAL-USE";
 const BENEFIT_TYPE_CS: &str = "usdf-PharmacyBenefitTypeCS-TEMPORARY-TRIAL-USE";
+const COST_TYPE_CS: &str = "usdf-BenefitCostTypeCS-TEMPORARY-TRIAL-USE";
 
 /// Extension URLs, by the guide's names.
 mod ext {
@@ -55,8 +58,11 @@ mod ext {
     pub const COVERAGE_INFO: &str = "usdf-AdditionalCoverageInformation-extension";
 }
 
-/// The pharmacy benefit type items and tiers are listed for.
+/// Pharmacy benefit types: items and tiers are listed for the first; cost
+/// shares are given for all three.
 const RETAIL_MONTH: (&str, &str) = ("1-month-in-retail", "1 month in network retail");
+const MAIL_MONTH: (&str, &str) = ("1-month-in-mail", "1 month in network mail order");
+const RETAIL_3_MONTHS: (&str, &str) = ("3-month-in-retail", "3 month in network retail");
 
 /// A FHIR id from free text: letters, digits, `-` and `.`, at most 64.
 fn fhir_id(text: &str) -> String {
