@@ -25,7 +25,7 @@ enum From {
 
 #[derive(Debug, clap::Args)]
 struct CmsArgs {
-    /// The basic drugs formulary file.
+    /// The basic drugs formulary file; `-` reads standard input.
     file: PathBuf,
     /// Write `DIR/<FORMULARY_ID>.formulary` for each formulary (needed when
     /// the file has more than one); without it, the one formulary goes to stdout.
@@ -41,7 +41,7 @@ struct CmsArgs {
 
 #[derive(Debug, clap::Args)]
 struct FhirArgs {
-    /// The bundle.
+    /// The bundle; `-` reads standard input.
     bundle: PathBuf,
     /// Write `DIR/<id>.formulary` for each formulary in the bundle; without
     /// it, the one formulary goes to stdout.
@@ -56,8 +56,15 @@ pub(super) fn run(a: Args) -> i32 {
     }
 }
 
+/// A file's bytes, or standard input's for `-`.
 fn read(path: &Path) -> Result<Vec<u8>, i32> {
-    std::fs::read(path).map_err(|e| {
+    let bytes = if path == Path::new("-") {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
+    } else {
+        std::fs::read(path)
+    };
+    bytes.map_err(|e| {
         eprintln!("error: cannot read {}: {e}", path.display());
         EXIT_ERROR
     })

@@ -605,3 +605,71 @@ fn continuation_step_rules_compile_and_real_cycles_still_do_not() {
         .collect();
     assert_eq!(codes.len(), 1, "{:#?}", compiled.diags);
 }
+
+#[test]
+fn cms_import_reads_standard_input() {
+    let text = read("tests/interop/cms/basic-drugs-formulary-sample-2021.txt");
+    let piped = run(&["import", "cms", "-"], Some(&text));
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped.stdout.contains("id 00021000 version 14"),
+        "{}",
+        piped.stdout
+    );
+}
+
+mod never_panic {
+    //! Importers take any bytes: a value or an error, never a panic.
+    use formulary::interop::{cms, fhir, Catalog};
+    use proptest::prelude::*;
+
+    const HEADER: &str = "FORMULARY_ID|FORMULARY_VERSION|CONTRACT_YEAR|RXCUI|NDC|TIER_LEVEL_VALUE|QUANTITY_LIMIT_YN|QUANTITY_LIMIT_AMOUNT|QUANTITY_LIMIT_DAYS|PRIOR_AUTHORIZATION_YN|STEP_THERAPY_YN\n";
+
+    proptest! {
+        /// Plausible rows: whenever the import succeeds, every formulary
+        /// compiles without a single diagnostic.
+        #[test]
+        fn cms_rows_import_to_clean_formularies(rows in proptest::collection::vec(
+            ("0002100[0-2]", 1u32..12, 0u32..3, 1u32..7, prop_oneof![Just(" | "), Just("2.4|28"), Just("60|30"), Just("0.5|1")], "[YN]", "[YN]"),
+            1..30,
+        )) {
+            let text: String = rows
+                .iter()
+                .map(|(id, rx, pkg, tier, ql, pa, st)| {
+                    let flag = if ql.starts_with(' ') { "N" } else { "Y" };
+                    format!("{id}|3|2021|{}|00002{rx:04}{pkg:02}|{tier}|{flag}|{ql}|{pa}|{st}\n", 1000 + rx)
+                })
+                .collect();
+            let text = format!("{HEADER}{text}");
+            if let Ok(i) = cms::import("p.txt", text.as_bytes(), cms::Options::default()) {
+                for d in i.formularies {
+                    let source = d.write();
+                    let compiled = formulary::compile_str("p.formulary", &source);
+                    prop_assert!(compiled.diags.is_empty(), "{source}\n{:?}", compiled.diags);
+                }
+            }
+        }
+
+        #[test]
+        fn cms_rows(rows in proptest::collection::vec("[0-9A-Z .|YN-]{0,60}", 0..20)) {
+            let text = format!("{HEADER}{}", rows.join("\n"));
+            let _ = cms::import("p.txt", text.as_bytes(), cms::Options::default());
+        }
+
+        #[test]
+        fn cms_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = cms::import("p.txt", &bytes, cms::Options::default());
+        }
+
+        #[test]
+        fn catalog_text(text in "[0-9a-z,\"\n NA]{0,300}") {
+            let text = format!("rxcui,ingredient_rxcui,ndc11,name,tty,ingredient_name\n{text}");
+            let _ = Catalog::parse("p.csv", &text);
+        }
+
+        #[test]
+        fn fhir_json(text in "[\\[\\]{}:,\"a-zA-Z0-9 ]{0,300}") {
+            let _ = fhir::import("p.json", &text);
+        }
+    }
+}
