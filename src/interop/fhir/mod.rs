@@ -3,7 +3,7 @@
 //! [`import`] reads such a bundle back as formulary source.
 //!
 //! A bundle holds the Formulary `InsurancePlan` (its tiers listed in `plan`),
-//! a payer `InsurancePlan` with each tier's cost shares ([`costs`]), one `Basic` formulary
+//! a payer `InsurancePlan` with each tier's cost shares, one `Basic` formulary
 //! item per drug (tier, prior authorization, step therapy and quantity limit
 //! extensions) and one `MedicationKnowledge` per drug (RxNorm and NDC codes).
 //! What the guide has no structure for — PA criteria, step therapy
