@@ -76,13 +76,28 @@ fn check_single(c: &mut Criterion) {
         r#"{{"date":"2026-09-01","rxcui":1091650,"quantity":30,"days_supply":30,"patient":{{"birth_date":"1958-04-11","sex":"F"}},"history":{}}}"#,
         history(&[314076, 979492], 20)
     ));
-    assert!(check(&f, &step).trace.iter().any(|t| t.rule.kind == "step therapy"), "step evaluated");
-    g.bench_function("acme: step therapy claim, 20-fill history", |b| b.iter(|| check(&f, black_box(&step))));
+    assert!(
+        check(&f, &step)
+            .trace
+            .iter()
+            .any(|t| t.rule.kind == "step therapy"),
+        "step evaluated"
+    );
+    g.bench_function("acme: step therapy claim, 20-fill history", |b| {
+        b.iter(|| check(&f, black_box(&step)))
+    });
     // Diovan: a non-formulary brand, rejected, with its generic and same-class alternatives.
-    let brand = rx(r#"{"date":"2026-03-02","rxcui":351761,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#);
+    let brand = rx(
+        r#"{"date":"2026-03-02","rxcui":351761,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#,
+    );
     let d = check(&f, &brand);
-    assert!(!d.is_paid() && !d.alternatives.is_empty(), "rejected brand with alternatives");
-    g.bench_function("acme: rejected brand with alternatives", |b| b.iter(|| check(&f, black_box(&brand))));
+    assert!(
+        !d.is_paid() && !d.alternatives.is_empty(),
+        "rejected brand with alternatives"
+    );
+    g.bench_function("acme: rejected brand with alternatives", |b| {
+        b.iter(|| check(&f, black_box(&brand)))
+    });
     // Synthetic 5,000-drug formulary.
     let simple_big = rx(
         r#"{"date":"2026-03-02","rxcui":1000000,"quantity":30,"days_supply":30,"patient":{"age":50,"sex":"F"}}"#,

@@ -37,6 +37,7 @@ pub mod cli;
 pub mod codes;
 pub mod compile;
 pub mod diagnostics;
+pub mod interop;
 pub mod prices;
 pub mod report;
 pub mod span;

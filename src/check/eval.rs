@@ -337,6 +337,26 @@ impl<'f> Ctx<'f, '_> {
             });
             return;
         }
+        // An exception granted against this rule is recorded like a prior
+        // authorization on file that names the rule.
+        if let Some(pa) = self.rx.prior_authorizations.iter().find(|pa| {
+            pa.rule.as_deref() == Some(rule.name.as_str())
+                && pa.status == PaStatus::Approved
+                && pa.from <= dos
+                && dos <= pa.to
+        }) {
+            let text = format!(
+                "step therapy exception {} on file ({} to {}) used",
+                pa.number, pa.from, pa.to
+            );
+            out.messages.push(Message {
+                code: None,
+                text: text.clone(),
+                rule: Some(rref()),
+            });
+            self.pass(out, rref(), text);
+            return;
+        }
         if let Some(why) = self.diagnosis_match(&rule.unless) {
             let text = format!("step therapy exception: {why}");
             out.messages.push(Message {

@@ -116,7 +116,8 @@ pub struct PaOnFile {
     /// The drug it covers, by RxCUI.
     #[serde(default, deserialize_with = "opt_rxcui")]
     pub rxcui: Option<u32>,
-    /// Or the PA rule it satisfies, by name.
+    /// Or the rule it satisfies, by name: a PA rule, or a step therapy rule
+    /// for which an exception was granted.
     #[serde(default)]
     pub rule: Option<String>,
     /// First day.

@@ -28,10 +28,14 @@ pub struct Args {
     /// A NADAC-layout price list for costs (repeatable).
     #[arg(long, value_name = "FILE.csv")]
     prices: Vec<PathBuf>,
+    /// A drug catalog (CSV) whose NDCs and RxCUIs resolve to the formulary's
+    /// products and ingredients (repeatable).
+    #[arg(long, value_name = "FILE.csv")]
+    catalog: Vec<PathBuf>,
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices) {
+    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };

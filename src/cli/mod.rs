@@ -7,7 +7,9 @@
 
 mod check;
 mod explain;
+mod export;
 mod graph;
+mod import;
 mod render;
 mod test;
 mod validate;
@@ -61,6 +63,10 @@ pub enum Command {
     Graph(graph::Args),
     /// Explain every rule that applies to one drug.
     Explain(explain::Args),
+    /// Turn another format (CMS formulary file, FHIR bundle) into formulary source.
+    Import(import::Args),
+    /// Write a formulary in another format (FHIR bundle).
+    Export(export::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -72,6 +78,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Render(a) => render::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 
@@ -87,9 +95,14 @@ pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
 }
 
 /// Loads and compiles a formulary from disk, attaching the price lists it
-/// declares and any given with `--prices`. On failure prints why to stderr
-/// and returns the exit code.
-pub(crate) fn load_formulary(path: &Path, prices: &[PathBuf]) -> Result<crate::Formulary, i32> {
+/// declares and any given with `--prices`, then the drug catalogs it declares
+/// and any given with `--catalog`. On failure prints why to stderr and
+/// returns the exit code.
+pub(crate) fn load_formulary(
+    path: &Path,
+    prices: &[PathBuf],
+    catalogs: &[PathBuf],
+) -> Result<crate::Formulary, i32> {
     let compiled = compile_path(path)?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
@@ -114,6 +127,12 @@ pub(crate) fn load_formulary(path: &Path, prices: &[PathBuf]) -> Result<crate::F
             Some(existing) => existing.merge(list),
             None => f.prices = Some(list),
         }
+    }
+    let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
+    files.extend(catalogs.iter().cloned());
+    for p in files {
+        let catalog = import::read_catalog(&p)?;
+        f.attach_catalog(&catalog);
     }
     Ok(f)
 }

@@ -21,6 +21,9 @@ pub struct Args {
     /// A NADAC-layout price list (repeatable).
     #[arg(long, value_name = "FILE.csv")]
     prices: Vec<PathBuf>,
+    /// A drug catalog mapping package NDCs to products (repeatable).
+    #[arg(long, value_name = "FILE.csv")]
+    catalog: Vec<PathBuf>,
 }
 
 /// The case file that goes with a formulary: `acme.formulary` → `acme.tests.yaml`.
@@ -33,7 +36,7 @@ pub fn case_file_for(formulary: &Path) -> PathBuf {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices) {
+    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };

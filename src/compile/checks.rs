@@ -65,7 +65,7 @@ fn reachable(f: &Formulary, covered: &[bool]) -> Vec<bool> {
         .enumerate()
         .map(|(i, r)| covered[i] && step_rules(r).next().is_none())
         .collect();
-    let mut rule_ok = vec![false; f.steps.len()];
+    let mut rule_ok = continuation_rules(f, covered);
     loop {
         let mut changed = false;
         for (i, rule) in f.steps.iter().enumerate() {
@@ -89,6 +89,34 @@ fn reachable(f: &Formulary, covered: &[bool]) -> Vec<bool> {
             return reach;
         }
     }
+}
+
+/// Rules that only the drugs they govern can satisfy ("tried any 1 of
+/// itself"): a continuation rule, met by a patient already on the drug and
+/// by nobody else, which is its intent (e.g. a step therapy requirement whose
+/// prerequisites are not published, imported from a CMS formulary file).
+/// A continuing patient can have the drug, so it counts as reachable rather
+/// than as a rule that needs itself.
+fn continuation_rules(f: &Formulary, covered: &[bool]) -> Vec<bool> {
+    let mut governed: Vec<FxHashSet<DrugId>> = vec![FxHashSet::default(); f.steps.len()];
+    for (i, r) in f.resolved.iter().enumerate() {
+        if covered[i] {
+            for s in step_rules(r) {
+                governed[s.0 as usize].insert(DrugId(i as u32));
+            }
+        }
+    }
+    f.steps
+        .iter()
+        .zip(&governed)
+        .map(|(rule, own)| {
+            !rule.steps.is_empty()
+                && rule
+                    .steps
+                    .iter()
+                    .all(|s| !s.set.is_empty() && s.set.iter().all(|d| own.contains(d)))
+        })
+        .collect()
 }
 
 fn step_problems(f: &Formulary, covered: &[bool], reach: &[bool], diags: &mut Vec<Diag>) {

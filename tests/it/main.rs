@@ -4,5 +4,6 @@
 mod cli;
 mod diagnostics;
 mod formularies;
+mod interop;
 mod report;
 mod support;

@@ -56,3 +56,12 @@ pub fn run(args: &[&str], stdin: Option<&str>) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A path relative to the repository root, with `/` separators, for snapshot names.
+pub fn rel(p: &std::path::Path) -> String {
+    p.strip_prefix(root())
+        .unwrap_or(p)
+        .display()
+        .to_string()
+        .replace('\\', "/")
+}
