@@ -98,6 +98,26 @@ fn check_single(c: &mut Criterion) {
     g.bench_function("acme: rejected brand with alternatives", |b| {
         b.iter(|| check(&f, black_box(&brand)))
     });
+    // Pricing: the same NDC claim with and without the sample NADAC list.
+    let mut priced = realistic();
+    let prices_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("formularies/acme/sample-nadac-prices.csv");
+    let text = std::fs::read_to_string(&prices_path).expect("price list");
+    priced.prices =
+        Some(formulary::prices::PriceList::parse("prices.csv", &text).expect("prices parse"));
+    let by_ndc = rx(
+        r#"{"date":"2026-03-02","ndc":"00378-5145-05","quantity":30,"days_supply":30,"patient":{"birth_date":"1944-02-19","sex":"M"}}"#,
+    );
+    assert!(
+        check(&priced, &by_ndc).cost.and_then(|c| c.total).is_some(),
+        "priced"
+    );
+    g.bench_function("acme: NDC claim, no price list", |b| {
+        b.iter(|| check(&f, black_box(&by_ndc)))
+    });
+    g.bench_function("acme: NDC claim, priced from NADAC list", |b| {
+        b.iter(|| check(&priced, black_box(&by_ndc)))
+    });
     // Synthetic 5,000-drug formulary.
     let simple_big = rx(
         r#"{"date":"2026-03-02","rxcui":1000000,"quantity":30,"days_supply":30,"patient":{"age":50,"sex":"F"}}"#,

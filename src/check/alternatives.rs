@@ -44,24 +44,39 @@ pub(super) fn find<'f>(
     let req_ingredients = f.resolved(id).ingredients.len();
     let mut out: Vec<(Alternative<'f>, usize, DrugId)> = Vec::new();
     for (order, cand) in f.resolved(id).candidates.iter().enumerate() {
+        // Only one alternative per ingredient is shown, products before
+        // ingredients: a later product of an ingredient already offered in
+        // the same relation, as a product, cannot change the answer.
+        let therapy = f.resolved(cand.drug).therapy;
+        let is_product = f.drug(cand.drug).kind != crate::ast::DrugKind::Ingredient;
+        if out.iter().any(|(a, _, t)| {
+            *t == therapy && a.relation == cand.relation && (a.kind != "ingredient" || !is_product)
+        }) {
+            continue;
+        }
         // Cheap pre-check without allocating: the tier in force.
         let Some(tier_n) = tier_in_force(cx, cand.drug) else {
             continue;
         };
         let Some(tier) = f.tier(tier_n) else { continue };
+        let lower_tier = req_tier.is_some_and(|t| tier_n < t);
+        // A paid claim is offered only lower tiers or a cheaper same drug:
+        // skip the rest before pricing anything.
+        if paid
+            && !lower_tier
+            && !matches!(
+                cand.relation,
+                Relation::GenericEquivalent | Relation::SameProduct
+            )
+        {
+            continue;
+        }
         let total = crate::prices::estimate(f, cand.drug, None, rx.date, rx.quantity)
             .map(|m| Money(m.0 + rx.dispensing_fee.unwrap_or_default().0));
-        let basis = if total.is_some() {
-            Basis::PriceList
-        } else {
-            Basis::Unknown
-        };
-        let c = cost::cost(tier, rx.pharmacy, rx.days_supply, total, basis);
-        let cheaper = match (req_cost.and_then(|c| c.total), c.total) {
+        let cheaper = match (req_cost.and_then(|c| c.total), total) {
             (Some(a), Some(b)) => b < a,
             _ => req_tier.is_some_and(|t| tier_n < t),
         };
-        let lower_tier = req_tier.is_some_and(|t| tier_n < t);
         let same_drug = matches!(
             cand.relation,
             Relation::GenericEquivalent | Relation::SameProduct
@@ -76,7 +91,10 @@ pub(super) fn find<'f>(
         if cand.relation == Relation::SameClass && cand_ingredients != req_ingredients {
             continue;
         }
-        let mut e = Eval::default();
+        let mut e = Eval {
+            quiet: true,
+            ..Eval::default()
+        };
         cx.edits(cand.drug, &mut e);
         // Blocked for this patient by its age or sex limit.
         if e.rejects.iter().any(|r| r.code == "60" || r.code == "61") {
@@ -89,6 +107,12 @@ pub(super) fn find<'f>(
         if !paid && restricted && !cheaper {
             continue;
         }
+        let basis = if total.is_some() {
+            Basis::PriceList
+        } else {
+            Basis::Unknown
+        };
+        let c = cost::cost(tier, rx.pharmacy, rx.days_supply, total, basis);
         let d = f.drug(cand.drug);
         let saving = |a: Option<Money>, b: Option<Money>| match (a, b) {
             (Some(a), Some(b)) => Some(Money(a.0 - b.0)),

@@ -53,7 +53,7 @@ pub fn cost(
         }),
     };
     Cost {
-        share: share.to_string(),
+        share: super::decision::ShareText(share),
         patient_pay: patient,
         plan_pay: match (total, patient) {
             (Some(t), Some(p)) => Some(Money(t.0 - p.0)),

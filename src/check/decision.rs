@@ -96,8 +96,8 @@ pub struct TierInfo<'f> {
 /// The cost of a fill.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cost {
-    /// The cost share applied, in words ("$5.00 copay").
-    pub share: String,
+    /// The cost share applied, shown in words ("$5.00 copay").
+    pub share: ShareText,
     /// What the patient pays; absent when it depends on a cost that is not known.
     pub patient_pay: Option<Money>,
     /// What the plan pays; absent when the cost is not known.
@@ -106,6 +106,23 @@ pub struct Cost {
     pub total: Option<Money>,
     /// Where the total came from.
     pub basis: Basis,
+}
+
+/// A cost share, written out only when shown or serialized, so that a
+/// check formats nothing it does not print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShareText(pub crate::compile::model::CostShare);
+
+impl std::fmt::Display for ShareText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for ShareText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 /// The source of a fill's cost.

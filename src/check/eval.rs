@@ -30,9 +30,12 @@ pub(super) struct Ctx<'f, 'r> {
     pub pa_drugs: Vec<Option<DrugId>>,
 }
 
-/// The outcome of evaluating one drug.
+/// The outcome of evaluating one drug. A quiet evaluation (of candidate
+/// alternatives) records reject codes and what is needed but formats no
+/// message and traces nothing.
 #[derive(Debug, Default)]
 pub(super) struct Eval<'f> {
+    pub quiet: bool,
     pub tier: Option<u32>,
     pub excluded: bool,
     pub rejects: Vec<Reject<'f>>,
@@ -66,7 +69,7 @@ impl<'f> Ctx<'f, '_> {
             ClauseKind::Tier(n) => {
                 out.tier = Some(*n);
                 out.trace.push(TraceStep {
-                    rule: RuleRef::new("tier", format!("tier {n}"), &s.clause.origin, level),
+                    rule: RuleRef::new("tier", s.clause.text.as_str(), &s.clause.origin, level),
                     result: Outcome::Applied,
                     detail: Cow::Borrowed("covered"),
                 });
@@ -96,10 +99,13 @@ impl<'f> Ctx<'f, '_> {
         for e in &self.f.resolved(id).edits {
             let level = Some(self.f.level(e.level));
             if !e.clause.period.contains(dos) {
+                if out.quiet {
+                    continue;
+                }
                 out.trace.push(TraceStep {
                     rule: RuleRef::new(
                         edit_kind(&e.clause.kind),
-                        self.edit_name(&e.clause.kind),
+                        e.clause.text.as_str(),
                         &e.clause.origin,
                         level,
                     ),
@@ -109,30 +115,20 @@ impl<'f> Ctx<'f, '_> {
                 continue;
             }
             match &e.clause.kind {
-                ClauseKind::Age { min, max } => {
-                    self.age_edit(*min, *max, &e.clause.origin, level, out)
-                }
-                ClauseKind::Sex(s) => self.sex_edit(*s, &e.clause.origin, level, out),
+                ClauseKind::Age { min, max } => self.age_edit(*min, *max, &e.clause, level, out),
+                ClauseKind::Sex(s) => self.sex_edit(*s, &e.clause, level, out),
                 ClauseKind::Pa(p) => self.pa_edit(id, *p, level, out),
                 ClauseKind::Step(s) => self.step_edit(id, *s, level, out),
-                ClauseKind::Limit(l) => self.limit_edit(id, l, &e.clause.origin, level, out),
+                ClauseKind::Limit(l) => self.limit_edit(id, l, &e.clause, level, out),
                 _ => {}
             }
         }
     }
 
-    fn edit_name(&self, k: &ClauseKind) -> Cow<'f, str> {
-        match k {
-            ClauseKind::Pa(p) => Cow::Borrowed(self.f.pas[p.0 as usize].name.as_str()),
-            ClauseKind::Step(s) => Cow::Borrowed(self.f.steps[s.0 as usize].name.as_str()),
-            ClauseKind::Limit(l) => Cow::Owned(format!("limit {l}")),
-            ClauseKind::Age { min, max } => Cow::Owned(age_text(*min, *max)),
-            ClauseKind::Sex(s) => Cow::Owned(format!("sex {}", s.as_str())),
-            _ => Cow::Borrowed(""),
-        }
-    }
-
     fn pass(&self, out: &mut Eval<'f>, rule: RuleRef<'f>, detail: impl Into<Cow<'f, str>>) {
+        if out.quiet {
+            return;
+        }
         out.trace.push(TraceStep {
             rule,
             result: Outcome::Pass,
@@ -141,6 +137,14 @@ impl<'f> Ctx<'f, '_> {
     }
 
     fn fail(&self, out: &mut Eval<'f>, code: &'static str, rule: RuleRef<'f>, message: String) {
+        if out.quiet {
+            out.rejects.push(Reject {
+                code,
+                message: String::new(),
+                rule,
+            });
+            return;
+        }
         out.trace.push(TraceStep {
             rule: rule.clone(),
             result: Outcome::Fail,
@@ -157,11 +161,11 @@ impl<'f> Ctx<'f, '_> {
         &self,
         min: Option<u32>,
         max: Option<u32>,
-        origin: &'f Origin,
+        clause: &'f RuleClause,
         level: Option<&'f str>,
         out: &mut Eval<'f>,
     ) {
-        let rule = RuleRef::new("age limit", age_text(min, max), origin, level);
+        let rule = RuleRef::new("age limit", clause.text.as_str(), &clause.origin, level);
         let ok = min.is_none_or(|m| self.age >= m) && max.is_none_or(|m| self.age <= m);
         if ok {
             self.pass(out, rule, "age in range");
@@ -178,11 +182,11 @@ impl<'f> Ctx<'f, '_> {
     fn sex_edit(
         &self,
         s: crate::ast::Sex,
-        origin: &'f Origin,
+        clause: &'f RuleClause,
         level: Option<&'f str>,
         out: &mut Eval<'f>,
     ) {
-        let rule = RuleRef::new("sex limit", format!("sex {}", s.as_str()), origin, level);
+        let rule = RuleRef::new("sex limit", clause.text.as_str(), &clause.origin, level);
         match self.rx.patient.sex {
             Some(p) if p == s => self.pass(out, rule, "sex matches"),
             Some(p) => self.fail(
@@ -226,6 +230,9 @@ impl<'f> Ctx<'f, '_> {
         };
         let dos = self.rx.date;
         if !rule.period.contains(dos) {
+            if out.quiet {
+                return;
+            }
             out.trace.push(TraceStep {
                 rule: rref(),
                 result: Outcome::NotInForce,
@@ -249,11 +256,15 @@ impl<'f> Ctx<'f, '_> {
                 "prior authorization {} on file ({} to {}) used",
                 pa.number, pa.from, pa.to
             );
-            out.messages.push(Message {
-                code: None,
-                text: text.clone(),
-                rule: Some(rref()),
-            });
+            if !out.quiet {
+                if !out.quiet {
+                    out.messages.push(Message {
+                        code: None,
+                        text: text.clone(),
+                        rule: Some(rref()),
+                    });
+                }
+            }
             self.pass(out, rref(), text);
             return;
         }
@@ -261,11 +272,13 @@ impl<'f> Ctx<'f, '_> {
         for conds in &rule.approvals {
             if let Some(why) = self.all_hold(conds) {
                 let text = format!("prior authorization approved automatically: {why}");
-                out.messages.push(Message {
-                    code: None,
-                    text: text.clone(),
-                    rule: Some(rref()),
-                });
+                if !out.quiet {
+                    out.messages.push(Message {
+                        code: None,
+                        text: text.clone(),
+                        rule: Some(rref()),
+                    });
+                }
                 self.pass(out, rref(), text);
                 return;
             }
@@ -330,6 +343,9 @@ impl<'f> Ctx<'f, '_> {
         let rref = || RuleRef::new("step therapy", rule.name.as_str(), &rule.origin, level);
         let dos = self.rx.date;
         if !rule.period.contains(dos) {
+            if out.quiet {
+                return;
+            }
             out.trace.push(TraceStep {
                 rule: rref(),
                 result: Outcome::NotInForce,
@@ -349,21 +365,29 @@ impl<'f> Ctx<'f, '_> {
                 "step therapy exception {} on file ({} to {}) used",
                 pa.number, pa.from, pa.to
             );
-            out.messages.push(Message {
-                code: None,
-                text: text.clone(),
-                rule: Some(rref()),
-            });
+            if !out.quiet {
+                if !out.quiet {
+                    out.messages.push(Message {
+                        code: None,
+                        text: text.clone(),
+                        rule: Some(rref()),
+                    });
+                }
+            }
             self.pass(out, rref(), text);
             return;
         }
         if let Some(why) = self.diagnosis_match(&rule.unless) {
             let text = format!("step therapy exception: {why}");
-            out.messages.push(Message {
-                code: None,
-                text: text.clone(),
-                rule: Some(rref()),
-            });
+            if !out.quiet {
+                if !out.quiet {
+                    out.messages.push(Message {
+                        code: None,
+                        text: text.clone(),
+                        rule: Some(rref()),
+                    });
+                }
+            }
             self.pass(out, rref(), text);
             return;
         }
@@ -489,12 +513,17 @@ impl<'f> Ctx<'f, '_> {
         &self,
         id: DrugId,
         l: &Limit,
-        origin: &'f Origin,
+        clause: &'f RuleClause,
         level: Option<&'f str>,
         out: &mut Eval<'f>,
     ) {
         let rx = self.rx;
-        let rule = RuleRef::new("quantity limit", format!("limit {l}"), origin, level);
+        let rule = RuleRef::new(
+            "quantity limit",
+            clause.text.as_str(),
+            &clause.origin,
+            level,
+        );
         let eps = 1e-9;
         let failure = match *l {
             Limit::Quantity {
@@ -573,7 +602,7 @@ impl<'f> Ctx<'f, '_> {
         let Some(policy) = &self.f.refill else { return };
         let rule = RuleRef::new(
             "refill too soon",
-            format!("{}% used", format_bp(policy.bp)),
+            policy.text.as_str(),
             &policy.origin,
             None,
         );
@@ -607,14 +636,6 @@ fn edit_kind(k: &ClauseKind) -> &'static str {
         ClauseKind::Sex(_) => "sex limit",
         _ => "coverage",
     }
-}
-
-fn age_text(min: Option<u32>, max: Option<u32>) -> String {
-    format!(
-        "age {}..{}",
-        min.map(|m| m.to_string()).unwrap_or_default(),
-        max.map(|m| m.to_string()).unwrap_or_default()
-    )
 }
 
 fn age_words(min: Option<u32>, max: Option<u32>) -> String {

@@ -78,7 +78,10 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     };
 
     let cx = context(f, rx);
-    let mut e = Eval::default();
+    let mut e = Eval {
+        trace: Vec::with_capacity(8),
+        ..Eval::default()
+    };
     cx.status(id, &mut e);
     if !e.excluded {
         cx.edits(id, &mut e);

@@ -74,7 +74,7 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
                 .cost
                 .patient_pay
                 .map(|p| format!("patient pays {p}"))
-                .unwrap_or_else(|| a.cost.share.clone());
+                .unwrap_or_else(|| a.cost.share.to_string());
             let mut needs = Vec::new();
             if a.needs_pa {
                 needs.push("needs PA");

@@ -127,6 +127,7 @@ pub(super) fn build(
         b.percent(r, "refill threshold");
         RefillPolicy {
             bp: r.node as u32,
+            text: format!("{}% used", format_bp(r.node.min(10_000) as u32)),
             origin: b.origin(r.span),
         }
     });
@@ -807,8 +808,14 @@ impl<'a> Builder<'a> {
                 }
                 statuses.push((label, period, c.span));
             }
+            let text = match (&kind, &c.node) {
+                (ClauseKind::Pa(_), Clause::Pa(n, _))
+                | (ClauseKind::Step(_), Clause::Step(n, _)) => n.node.clone(),
+                _ => clause_text(&kind),
+            };
             out.push(RuleClause {
                 kind,
+                text,
                 period,
                 origin,
             });
@@ -1295,6 +1302,24 @@ impl<'a> Builder<'a> {
             origin: self.origin(s.span),
             span: s.span,
         }
+    }
+}
+
+/// How decisions name a coverage or edit clause.
+fn clause_text(k: &ClauseKind) -> String {
+    match k {
+        ClauseKind::Tier(n) => format!("tier {n}"),
+        ClauseKind::Excluded(_) => "excluded".to_string(),
+        ClauseKind::NonFormulary => "non-formulary".to_string(),
+        ClauseKind::Limit(l) => format!("limit {l}"),
+        ClauseKind::Age { min, max } => format!(
+            "age {}..{}",
+            min.map(|m| m.to_string()).unwrap_or_default(),
+            max.map(|m| m.to_string()).unwrap_or_default()
+        ),
+        ClauseKind::Sex(s) => format!("sex {}", s.as_str()),
+        ClauseKind::Pa(p) => format!("pa #{}", p.0),
+        ClauseKind::Step(s) => format!("step #{}", s.0),
     }
 }
 

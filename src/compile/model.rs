@@ -290,6 +290,9 @@ pub struct Class {
 pub struct RuleClause {
     /// What it says.
     pub kind: ClauseKind,
+    /// How decisions name it ("tier 2", "limit 4 per 28 days", the rule's
+    /// name), made once here so that a check formats nothing for it.
+    pub text: String,
     /// When in force.
     pub period: DateSpan,
     /// Where written.
@@ -479,6 +482,8 @@ pub enum SetRef {
 pub struct RefillPolicy {
     /// Basis points of the previous supply that must be used.
     pub bp: u32,
+    /// "80% used", for decisions.
+    pub text: String,
     /// Where written.
     pub origin: Origin,
 }
