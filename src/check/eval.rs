@@ -257,13 +257,11 @@ impl<'f> Ctx<'f, '_> {
                 pa.number, pa.from, pa.to
             );
             if !out.quiet {
-                if !out.quiet {
-                    out.messages.push(Message {
-                        code: None,
-                        text: text.clone(),
-                        rule: Some(rref()),
-                    });
-                }
+                out.messages.push(Message {
+                    code: None,
+                    text: text.clone(),
+                    rule: Some(rref()),
+                });
             }
             self.pass(out, rref(), text);
             return;
@@ -366,13 +364,11 @@ impl<'f> Ctx<'f, '_> {
                 pa.number, pa.from, pa.to
             );
             if !out.quiet {
-                if !out.quiet {
-                    out.messages.push(Message {
-                        code: None,
-                        text: text.clone(),
-                        rule: Some(rref()),
-                    });
-                }
+                out.messages.push(Message {
+                    code: None,
+                    text: text.clone(),
+                    rule: Some(rref()),
+                });
             }
             self.pass(out, rref(), text);
             return;
@@ -380,13 +376,11 @@ impl<'f> Ctx<'f, '_> {
         if let Some(why) = self.diagnosis_match(&rule.unless) {
             let text = format!("step therapy exception: {why}");
             if !out.quiet {
-                if !out.quiet {
-                    out.messages.push(Message {
-                        code: None,
-                        text: text.clone(),
-                        rule: Some(rref()),
-                    });
-                }
+                out.messages.push(Message {
+                    code: None,
+                    text: text.clone(),
+                    rule: Some(rref()),
+                });
             }
             self.pass(out, rref(), text);
             return;
