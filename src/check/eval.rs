@@ -632,30 +632,6 @@ fn edit_kind(k: &ClauseKind) -> &'static str {
     }
 }
 
-fn age_words(min: Option<u32>, max: Option<u32>) -> String {
-    match (min, max) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        (Some(a), None) => format!("{a} and over"),
-        (None, Some(b)) => format!("{b} and under"),
-        (None, None) => "all".to_string(),
-    }
-}
-
-fn conditions_text(conds: &[Condition]) -> String {
-    conds
-        .iter()
-        .map(|c| match c {
-            Condition::Diagnosis(p) => {
-                let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
-                format!("diagnosis {}", codes.join(" or "))
-            }
-            Condition::Age { min, max } => format!("age {}", age_words(*min, *max)),
-            Condition::Sex(s) => format!("sex {}", s.as_str()),
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
 fn list_names(names: &[String]) -> String {
     match names {
         [one] => one.clone(),

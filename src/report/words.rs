@@ -52,15 +52,7 @@ fn units(x: f64) -> String {
     }
 }
 
-/// An age range in words: `18 to 64`, `12 and over`, `17 and under`.
-pub fn age_words(min: Option<u32>, max: Option<u32>) -> String {
-    match (min, max) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        (Some(a), None) => format!("{a} and over"),
-        (None, Some(b)) => format!("{b} and under"),
-        (None, None) => "any age".to_string(),
-    }
-}
+pub use crate::compile::model::age_words;
 
 /// `female` or `male`.
 pub fn sex_words(s: Sex) -> &'static str {

@@ -8,7 +8,7 @@
 
 use super::{cs, ext, fhir_id, limits, sd, ACT_CODE, NDC_SYSTEM, PLAN_TYPE, RETAIL_MONTH, RXNORM};
 use crate::codes::DateSpan;
-use crate::compile::model::{ClauseKind, Condition, Formulary, Limit, PaRule, StepRule, Tier};
+use crate::compile::model::{ClauseKind, Formulary, Limit, PaRule, StepRule, Tier};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
@@ -80,9 +80,10 @@ pub fn export(f: &Formulary, opts: &ExportOptions) -> Value {
                 ClauseKind::Pa(p) => pa.push(&f.pas[p.0 as usize]),
                 ClauseKind::Step(s) => steps.push(&f.steps[s.0 as usize]),
                 ClauseKind::Limit(l) => lims.push(*l),
-                ClauseKind::Age { min, max } => {
-                    notes.push(format!("Age limit: covered for ages {}.", ages(*min, *max)))
-                }
+                ClauseKind::Age { min, max } => notes.push(format!(
+                    "Age limit: covered for ages {}.",
+                    crate::compile::model::age_words(*min, *max)
+                )),
                 ClauseKind::Sex(s) => {
                     notes.push(format!("Sex limit: covered for sex {} only.", s.as_str()))
                 }
@@ -212,7 +213,11 @@ fn ql_detail(lims: &[Limit]) -> Value {
 fn pa_text(p: &PaRule) -> String {
     let mut s = format!("Prior authorization `{}` ({})", p.name, p.label);
     if !p.approvals.is_empty() {
-        let auto: Vec<String> = p.approvals.iter().map(|c| conditions(c)).collect();
+        let auto: Vec<String> = p
+            .approvals
+            .iter()
+            .map(|c| crate::compile::model::conditions_text(c))
+            .collect();
         s.push_str(&format!(
             ": approved automatically when {}",
             auto.join(", or ")
@@ -258,30 +263,6 @@ fn step_text(s: &StepRule) -> String {
     }
     text.push('.');
     text
-}
-
-fn conditions(conds: &[Condition]) -> String {
-    conds
-        .iter()
-        .map(|c| match c {
-            Condition::Diagnosis(p) => {
-                let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
-                format!("diagnosis {}", codes.join(" or "))
-            }
-            Condition::Age { min, max } => format!("age {}", ages(*min, *max)),
-            Condition::Sex(s) => format!("sex {}", s.as_str()),
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
-fn ages(min: Option<u32>, max: Option<u32>) -> String {
-    match (min, max) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        (Some(a), None) => format!("{a} and over"),
-        (None, Some(b)) => format!("{b} and under"),
-        (None, None) => "all".into(),
-    }
 }
 
 fn intersect(a: &DateSpan, b: &DateSpan) -> DateSpan {
