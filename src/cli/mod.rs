@@ -6,6 +6,7 @@
 //! 3 formulary invalid.
 
 mod check;
+mod fmt;
 mod validate;
 
 use crate::compile::{self, Compiled};
@@ -49,6 +50,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Check a prescription (or a batch) against a formulary.
     Check(check::Args),
+    /// Rewrite formulary files in the canonical layout (`--check` only reports).
+    Fmt(fmt::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
+        Command::Fmt(a) => fmt::run(a),
     }
 }
 

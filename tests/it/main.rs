@@ -3,4 +3,5 @@
 
 mod cli;
 mod diagnostics;
+mod fmt;
 mod support;
