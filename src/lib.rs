@@ -36,6 +36,7 @@ pub mod cli;
 pub mod codes;
 pub mod compile;
 pub mod diagnostics;
+pub mod diff;
 pub mod fmt;
 pub mod prices;
 pub mod span;

@@ -6,7 +6,9 @@
 //! 3 formulary invalid.
 
 mod check;
+mod diff;
 mod fmt;
+mod generate;
 mod validate;
 
 use crate::compile::{self, Compiled};
@@ -52,6 +54,10 @@ pub enum Command {
     Check(check::Args),
     /// Rewrite formulary files in the canonical layout (`--check` only reports).
     Fmt(fmt::Args),
+    /// Show what a new version changes: rules, and decisions on prescriptions.
+    Diff(diff::Args),
+    /// Generate sample data (prescriptions) for a formulary.
+    Generate(generate::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -60,6 +66,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Validate(a) => validate::run(a),
         Command::Check(a) => check::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Generate(a) => generate::run(a),
     }
 }
 

@@ -3,5 +3,6 @@
 
 mod cli;
 mod diagnostics;
+mod diff;
 mod fmt;
 mod support;
