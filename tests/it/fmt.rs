@@ -186,3 +186,93 @@ proptest! {
         }
     }
 }
+
+/// Token soup: mostly nonsense, sometimes valid statements.
+fn soup() -> impl Strategy<Value = String> {
+    let tokens = prop::sample::select(vec![
+        "ingredient",
+        "product",
+        "package",
+        "class",
+        "x",
+        "y-1",
+        "rxcui",
+        "12",
+        "tier",
+        "1",
+        "{",
+        "}",
+        "\"l\"",
+        "\"a#b\"",
+        "# c\n",
+        "\n",
+        " ",
+        ",",
+        "pa",
+        "p",
+        "prior",
+        "authorization",
+        "approve",
+        "when",
+        "diagnosis",
+        "E11.*",
+        "step",
+        "therapy",
+        "tried",
+        "any",
+        "of",
+        "within",
+        "days",
+        "unless",
+        "from",
+        "2026-01-01",
+        "until",
+        "é",
+        "\t",
+        "$5",
+        "40%",
+        "copay",
+        "coinsurance",
+        "ndc",
+        "0378-1025-77",
+        "limit",
+        "per",
+        "day",
+        "age",
+        "18..",
+        "effective",
+        "to",
+        "criteria",
+        "duration",
+        "new",
+        "starts",
+        "only",
+        "then",
+    ]);
+    prop::collection::vec(tokens, 0..60).prop_map(|t| t.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_is_formatted_or_refused_never_mangled(src in soup()) {
+        match format_source(&src) {
+            Ok(once) => {
+                let twice = format_source(&once).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(twice, once);
+            }
+            Err(formulary::fmt::FormatError::Changed(why)) => {
+                prop_assert!(false, "formatter bug ({}) on:\n{}", why, src);
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+#[test]
+fn a_syntax_error_next_to_non_ascii_text_is_reported_not_a_crash() {
+    let r = run(&["fmt", "-"], Some("tier 1 \"Générique\" copay\né\n"));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("syntax error"), "{}", r.stderr);
+}
