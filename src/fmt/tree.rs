@@ -424,8 +424,11 @@ impl Builder<'_> {
             lines.push((text::step_req(r), "tried", r.span.start, r.span.end));
         }
         for group in self.unless_lines(&s.unless) {
+            let (Some(first), Some(last)) = (group.first(), group.last()) else {
+                continue;
+            };
+            let (first, last) = (first.span, last.span);
             let codes: Vec<&str> = group.iter().map(|c| c.node.as_str()).collect();
-            let (first, last) = (group[0].span, group[group.len() - 1].span);
             let t = format!("unless diagnosis {}", codes.join(", "));
             lines.push((t, "unless", first.start, last.end));
         }
