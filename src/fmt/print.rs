@@ -85,16 +85,20 @@ impl<'a> Printer<'a> {
             match &node.stmt {
                 Stmt::Leaf(l) => self.leaf(l, indent, w, None),
                 Stmt::Block(b) => {
-                    let open_comments = &self.att(&b.open).trailing;
-                    let close_att = self.att(&b.close);
+                    let open_att = self.att(&b.open);
                     let empty = b.items.is_empty()
-                        && close_att.leading.is_empty()
-                        && open_comments.is_empty();
+                        && self.att(&b.close).leading.is_empty()
+                        && open_att.trailing.is_empty()
+                        && open_att.leading.is_empty();
                     if empty {
                         self.leaf(&b.head, indent, w, Some(("{}", vec![&b.open, &b.close])));
                     } else {
                         self.leaf(&b.head, indent, w, Some(("{", vec![&b.open])));
-                        let mut inner_first = self.items(&b.items, indent + INDENT, true);
+                        // Comments written on their own lines before the `{` go
+                        // first inside the block, where the next run keeps them.
+                        let mut inner_first = true;
+                        self.comments_before(&b.open, indent + INDENT, &mut inner_first);
+                        let mut inner_first = self.items(&b.items, indent + INDENT, inner_first);
                         self.dangling(&b.close, indent + INDENT, &mut inner_first);
                         let trailing: Vec<&Comment> = self.att(&b.close).trailing.iter().collect();
                         self.line(indent, "}", &trailing);

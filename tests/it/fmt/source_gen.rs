@@ -275,6 +275,10 @@ impl Messy {
                 format!(" # note {}\n", self.comments)
             }
             4 => "\r\n   ".to_string(),
+            5 => {
+                self.comments += 1;
+                format!("\n  # own line {}\n", self.comments)
+            }
             _ => " ".to_string(),
         };
         self.out.push_str(&s);
