@@ -214,7 +214,7 @@ impl ClaimsImpact {
 
     fn add_line(&mut self, old: &Formulary, new: &Formulary, line: u64, text: &str) {
         self.claims += 1;
-        let rx = match Prescription::from_str(text) {
+        let rx = match read(text) {
             Ok(rx) => rx,
             Err(e) => {
                 self.unreadable += 1;
@@ -254,6 +254,15 @@ impl ClaimsImpact {
                 });
             }
         }
+    }
+}
+
+/// Reads one prescription. Plain serde is the fast path; only a line it
+/// refuses is read again the careful way, for an error that names the field.
+fn read(text: &str) -> Result<Prescription, crate::check::InputError> {
+    match serde_json::from_str::<Prescription>(text) {
+        Ok(rx) => rx.validate().map(|()| rx),
+        Err(_) => Prescription::from_str(text),
     }
 }
 
