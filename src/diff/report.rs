@@ -119,7 +119,8 @@ pub fn render_human(i: &Impact) -> String {
     if !r.classes.is_empty() {
         let _ = writeln!(o, "\nClasses");
         for c in &r.classes {
-            let _ = writeln!(o, "  class {} ({} drugs)", c.name, c.members);
+            let drugs = if c.members == 1 { "drug" } else { "drugs" };
+            let _ = writeln!(o, "  class {} ({} {drugs})", c.name, c.members);
             for ch in &c.changes {
                 let _ = writeln!(o, "    {} {}", mark(ch.kind), change_text(ch));
             }
