@@ -34,7 +34,9 @@
 //!   (two spaces before the `#`), and both move with their clause when
 //!   clauses are reordered; where two trailing comments would share one
 //!   line they go above it instead; single blank lines between statements
-//!   are kept, several become one, none at the start or end of a block.
+//!   are kept, several become one, none at the start or end of a block;
+//! - lines end with `\n` (never `\r\n`), carry no trailing blanks, are
+//!   indented with spaces only, and the file ends with one newline.
 //!
 //! Formatting never changes meaning: the result is parsed again and its
 //! syntax tree must equal the original's in canonical order, and every
