@@ -38,6 +38,8 @@ pub mod codes;
 pub mod compile;
 pub mod diagnostics;
 pub mod interop;
+pub mod diff;
+pub mod fmt;
 pub mod prices;
 pub mod report;
 pub mod span;

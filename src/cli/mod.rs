@@ -12,6 +12,9 @@ mod graph;
 mod import;
 mod render;
 mod test;
+mod diff;
+mod fmt;
+mod generate;
 mod validate;
 
 use crate::compile::{self, Compiled};
@@ -67,6 +70,12 @@ pub enum Command {
     Import(import::Args),
     /// Write a formulary in another format (FHIR bundle).
     Export(export::Args),
+    /// Rewrite formulary files in the canonical layout (`--check` only reports).
+    Fmt(fmt::Args),
+    /// Show what a new version changes: rules, and decisions on prescriptions.
+    Diff(diff::Args),
+    /// Generate sample data (prescriptions) for a formulary.
+    Generate(generate::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -80,6 +89,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::run(a),
+        Command::Fmt(a) => fmt::run(a),
+        Command::Diff(a) => diff::run(a),
+        Command::Generate(a) => generate::run(a),
     }
 }
 

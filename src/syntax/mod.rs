@@ -140,12 +140,19 @@ fn line_starts_statement(line: &str) -> bool {
 
 /// Byte offset of the first line at or after `from` that starts a statement.
 fn next_statement_start(text: &str, from: usize) -> Option<usize> {
-    let mut pos = text[..from.min(text.len())]
-        .rfind('\n')
+    // `from` may fall inside a multi-byte character (it is one past an
+    // error position), so search bytes: a newline is always a boundary.
+    let bytes = text.as_bytes();
+    let mut pos = bytes[..from.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
         .map(|p| p + 1)
         .unwrap_or(0);
     // Skip the line that holds `from`.
-    pos = text[pos..].find('\n').map(|p| pos + p + 1)?;
+    pos = bytes[pos..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| pos + p + 1)?;
     while pos < text.len() {
         let end = text[pos..]
             .find('\n')

@@ -6,4 +6,6 @@ mod diagnostics;
 mod formularies;
 mod interop;
 mod report;
+mod diff;
+mod fmt;
 mod support;
