@@ -6,15 +6,15 @@
 //! 3 formulary invalid.
 
 mod check;
+mod diff;
 mod explain;
 mod export;
+mod fmt;
+mod generate;
 mod graph;
 mod import;
 mod render;
 mod test;
-mod diff;
-mod fmt;
-mod generate;
 mod validate;
 
 use crate::compile::{self, Compiled};

@@ -141,7 +141,7 @@ pub(super) fn build(
         let dir = std::path::Path::new(&*file.name)
             .parent()
             .unwrap_or(std::path::Path::new(""));
-        dir.join(&p.node).display().to_string()
+        super::normalise(&dir.join(&p.node)).display().to_string()
     };
     let price_files = decl.prices.iter().map(relative).collect();
     let catalog_files = decl.catalogs.iter().map(relative).collect();

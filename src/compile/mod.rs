@@ -69,7 +69,7 @@ pub fn parse_str(name: &str, text: &str) -> Parsed {
     parsed
 }
 
-fn normalise(p: &Path) -> PathBuf {
+pub(crate) fn normalise(p: &Path) -> PathBuf {
     // Lexical normalisation is enough to detect cycles among relative includes.
     let mut out = PathBuf::new();
     for c in p.components() {

@@ -121,7 +121,12 @@ fn drug(f: &Formulary, id: DrugId, d: &Drug, s: &mut String) -> std::fmt::Result
     )?;
     let r = f.resolved(id);
     for st in &r.status {
-        writeln!(s, "  status {} [{}]", clause(f, &st.clause), f.level(st.level))?;
+        writeln!(
+            s,
+            "  status {} [{}]",
+            clause(f, &st.clause),
+            f.level(st.level)
+        )?;
     }
     let mut edits: Vec<(String, String)> = r
         .edits

@@ -188,3 +188,21 @@ fn test_snapshots_report_changed_decisions() {
         .expect("read")
         .contains("status: paid"));
 }
+
+#[test]
+fn shipped_proposal_diff_over_the_sample_claims() {
+    let r = run(
+        &[
+            "diff",
+            "formularies/acme/acme.formulary",
+            "formularies/acme-proposal/acme.formulary",
+            "--claims",
+            "formularies/claims/acme-claims.ndjson",
+            "--format",
+            "markdown",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2, "changes found: {}", r.stderr);
+    insta::assert_snapshot!(r.stdout);
+}

@@ -3,9 +3,9 @@
 
 mod cli;
 mod diagnostics;
+mod diff;
+mod fmt;
 mod formularies;
 mod interop;
 mod report;
-mod diff;
-mod fmt;
 mod support;
