@@ -206,3 +206,29 @@ fn shipped_proposal_diff_over_the_sample_claims() {
     assert_eq!(r.code, 2, "changes found: {}", r.stderr);
     insta::assert_snapshot!(r.stdout);
 }
+
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_formulary"))
+        // 380 kB of JSON, far more than a pipe holds, written with `print!`.
+        .args(["export", "fhir", "formularies/acme/acme.formulary"])
+        .current_dir(crate::support::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    // Dropping the read end closes the pipe while the command is still writing.
+    let out = child.wait_with_output().expect("finishes");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
