@@ -130,3 +130,27 @@ fn shipped_syntax_trees_and_graphs_are_pinned() {
         });
     }
 }
+
+/// A compiled formulary is shared by every thread of a batch.
+#[test]
+fn a_compiled_formulary_is_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<formulary::Formulary>();
+    let f = load(Path::new("formularies/acme/acme.formulary"))
+        .formulary
+        .expect("compiles");
+    let rx = formulary::Prescription::from_str(
+        r#"{"date":"2026-03-02","rxcui":314076,"quantity":30,"days_supply":30,"patient":{"age":60,"sex":"F"}}"#,
+    )
+    .expect("valid");
+    let paid: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| formulary::check(&f, &rx).is_paid()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert_eq!(paid, [true; 4]);
+}
