@@ -92,6 +92,24 @@ fn kids<'i>(p: P<'i>) -> impl Iterator<Item = P<'i>> {
 struct Ctx {
     file: FileId,
     offset: usize,
+    /// Lines a rule block may hold once but held twice.
+    repeated: std::cell::RefCell<Vec<crate::diagnostics::Diag>>,
+}
+
+impl Ctx {
+    /// Records `clause` written again at `again` after `first`.
+    fn repeated(&self, clause: &'static str, first: Span, again: Span) {
+        self.repeated
+            .borrow_mut()
+            .push(crate::diagnostics::Diag::at(
+                again,
+                crate::diagnostics::Error::RepeatedClause {
+                    clause,
+                    first: first.source_span(),
+                    again: again.source_span(),
+                },
+            ));
+    }
 }
 
 impl Ctx {
@@ -152,13 +170,25 @@ fn decimal_scaled(s: &str, places: u32) -> u64 {
 }
 
 /// Lowers the children of `file` or `recovery` into items.
-pub(super) fn items(file: FileId, offset: usize, pairs: Pairs<Rule>, out: &mut Vec<Item>) {
-    let cx = Ctx { file, offset };
+/// Lowers the children of `file` or `recovery` into items; returns the
+/// lines repeated in rule blocks (E0111), which the tree cannot hold twice.
+pub(super) fn items(
+    file: FileId,
+    offset: usize,
+    pairs: Pairs<Rule>,
+    out: &mut Vec<Item>,
+) -> Vec<crate::diagnostics::Diag> {
+    let cx = Ctx {
+        file,
+        offset,
+        repeated: Default::default(),
+    };
     for p in pairs {
         if let Some(item) = item(&cx, p) {
             out.push(item);
         }
     }
+    cx.repeated.into_inner()
 }
 
 fn item(cx: &Ctx, p: P) -> Option<Item> {
@@ -482,8 +512,22 @@ fn pa(cx: &Ctx, p: P) -> Option<PaDef> {
                 });
             }
             Rule::pa_criteria => d.criteria.push(cx.string(&kids(c).next()?)),
-            Rule::pa_duration => d.duration = Some(cx.int(&kids(c).next()?)),
-            Rule::rule_period => d.effective = date_range(cx, kids(c).next()?),
+            Rule::pa_duration => {
+                let span = cx.span(&c);
+                match &d.duration {
+                    Some(first) => cx.repeated("duration", first.span, span),
+                    None => d.duration = Some(cx.int(&kids(c).next()?)),
+                }
+            }
+            Rule::rule_period => {
+                let span = cx.span(&c);
+                match &d.effective {
+                    Some(first) => {
+                        cx.repeated("effective", first.from.span.to(first.to.span), span)
+                    }
+                    None => d.effective = date_range(cx, kids(c).next()?),
+                }
+            }
             _ => {}
         }
     }
@@ -523,8 +567,22 @@ fn step(cx: &Ctx, p: P) -> Option<StepDef> {
             }
             Rule::step_req => d.steps.push(step_req(cx, c)?),
             Rule::step_unless => d.unless.extend(names(cx, c)),
-            Rule::step_new_starts => d.new_starts_only = Some(cx.span(&c)),
-            Rule::rule_period => d.effective = date_range(cx, kids(c).next()?),
+            Rule::step_new_starts => {
+                let span = cx.span(&c);
+                match d.new_starts_only {
+                    Some(first) => cx.repeated("new starts only", first, span),
+                    None => d.new_starts_only = Some(span),
+                }
+            }
+            Rule::rule_period => {
+                let span = cx.span(&c);
+                match &d.effective {
+                    Some(first) => {
+                        cx.repeated("effective", first.from.span.to(first.to.span), span)
+                    }
+                    None => d.effective = date_range(cx, kids(c).next()?),
+                }
+            }
             _ => {}
         }
     }

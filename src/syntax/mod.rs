@@ -50,7 +50,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
         match Grammar::parse(rule, rest) {
             Ok(mut pairs) => {
                 if let Some(top) = pairs.next() {
-                    lower::items(file, offset, top.into_inner(), &mut items);
+                    diags.extend(lower::items(file, offset, top.into_inner(), &mut items));
                 }
                 break;
             }
@@ -64,7 +64,7 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
                     if let Ok(mut pairs) = Grammar::parse(Rule::recovery, &text[offset..stmt_start])
                     {
                         if let Some(top) = pairs.next() {
-                            lower::items(file, offset, top.into_inner(), &mut items);
+                            diags.extend(lower::items(file, offset, top.into_inner(), &mut items));
                         }
                     }
                 }
