@@ -140,8 +140,11 @@ fn line_starts_statement(line: &str) -> bool {
 
 /// Byte offset of the first line at or after `from` that starts a statement.
 fn next_statement_start(text: &str, from: usize) -> Option<usize> {
-    let mut pos = text[..from.min(text.len())]
-        .rfind('\n')
+    // `from` is one past an error's first byte, which may be inside a
+    // multi-byte character: search bytes, and keep `pos` at a line start.
+    let mut pos = text.as_bytes()[..from.min(text.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
         .map(|p| p + 1)
         .unwrap_or(0);
     // Skip the line that holds `from`.
@@ -172,5 +175,23 @@ fn statement_start_before(text: &str, at: usize) -> usize {
             return start;
         }
         end = start - 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> (usize, Vec<String>) {
+        let (tree, diags) = parse(FileId(0), text);
+        (tree.items.len(), diags.iter().map(Diag::code).collect())
+    }
+
+    #[test]
+    fn an_error_at_a_multi_byte_character_is_reported_not_a_panic() {
+        assert_eq!(codes("\u{7b7}"), (0, vec!["E0001".to_string()]));
+        // Recovery resumes at the next statement after the bad line.
+        let text = "tier 3 \u{7b7}ranod \"x\" copay $45\ninclude \"a.formulary\"\n";
+        assert_eq!(codes(text), (1, vec!["E0001".to_string()]));
     }
 }
