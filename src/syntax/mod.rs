@@ -26,7 +26,13 @@ use grammar::{Grammar, Rule};
 /// within the stack on any input.
 pub const MAX_NESTING: usize = 64;
 
-/// Parses one file. Returns the statements that parsed and every syntax error.
+/// Syntax errors reported from one file before parsing stops. pest scans the
+/// rest of the file to describe each error, so without a limit a file with
+/// an error on every line took time quadratic in its length.
+pub const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// Parses one file. Returns the statements that parsed and every syntax
+/// error, up to [`MAX_SYNTAX_ERRORS`].
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
     if let Some(at) = too_deep(text) {
         let span = crate::span::Span::new(file, at, at + 1);
@@ -69,6 +75,17 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
                     }
                 }
                 match next_statement_start(text, at.max(offset) + 1) {
+                    Some(next) if diags.len() >= MAX_SYNTAX_ERRORS => {
+                        let span = crate::span::Span::new(file, next, next);
+                        diags.push(Diag::at(
+                            span,
+                            crate::diagnostics::Error::TooManySyntaxErrors {
+                                max: MAX_SYNTAX_ERRORS,
+                                at: span.source_span(),
+                            },
+                        ));
+                        break;
+                    }
                     Some(next) => {
                         offset = next;
                         rule = Rule::recovery;
@@ -185,6 +202,17 @@ mod tests {
     fn codes(text: &str) -> (usize, Vec<String>) {
         let (tree, diags) = parse(FileId(0), text);
         (tree.items.len(), diags.iter().map(Diag::code).collect())
+    }
+
+    #[test]
+    fn parsing_stops_after_the_most_syntax_errors_it_reports() {
+        let bad = "ingredient x rxcui 1 tier one\n";
+        let text = bad.repeat(MAX_SYNTAX_ERRORS);
+        let (_, all) = codes(&text);
+        assert_eq!(all, vec!["E0001".to_string(); MAX_SYNTAX_ERRORS]);
+        let (_, capped) = codes(&format!("{text}{bad}{bad}"));
+        assert_eq!(capped.len(), MAX_SYNTAX_ERRORS + 1);
+        assert_eq!(capped.last().map(String::as_str), Some("E0006"));
     }
 
     #[test]
