@@ -189,8 +189,15 @@ pub fn estimate(
             .filter_map(|n| list.price(n, date))
             .min_by(|a, b| a.per_unit.total_cmp(&b.per_unit))
     })?;
-    Some(Money::from_dollars(unit_price.per_unit * quantity))
+    let cost = Money::from_dollars(unit_price.per_unit * quantity);
+    // A huge quantity or price makes an amount no fill costs, and callers add
+    // fees to it and take percentages of it: no credible estimate is none.
+    (cost <= MAX_ESTIMATE).then_some(cost)
 }
+
+/// The largest estimate used: $10,000,000, the most a claim may submit as
+/// its ingredient cost.
+const MAX_ESTIMATE: Money = Money(1_000_000_000);
 
 /// NDCs that can price a drug: its own, then its product's.
 fn candidate_ndcs(f: &Formulary, id: DrugId) -> impl Iterator<Item = &Ndc> {
@@ -228,6 +235,29 @@ TBD DO NOT DELETE OR RELEASE,99999999999,0,01/01/2026,EA,C/I,N,1,G,,,01/01/2026\
             assert_eq!(l.price(&ndc, d("2026-07-01")).unwrap().per_unit, 0.01990);
             assert!(l.price(&ndc, d("2026-01-14")).is_none());
         }
+    }
+
+    #[test]
+    fn an_estimate_too_large_to_be_a_cost_is_no_estimate() {
+        let source = "formulary \"T\" id T version 1 effective 2026-01-01 to 2026-12-31\n\
+                      tier 1 \"Generic\" coinsurance 40% preferred\n\
+                      product p rxcui 1 ndc 00378-1025-77 tier 1\n";
+        let mut f = crate::compile_str("t.formulary", source).formulary.unwrap();
+        let csv = "NDC,NADAC Per Unit,Effective Date,Pricing Unit\n00378102577,0.5,01/01/2026,EA\n";
+        f.prices = Some(PriceList::parse("p.csv", csv).unwrap());
+        let id = f.drug_by_rxcui(1).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(estimate(&f, id, None, date, 30.0), Some(Money(1500)));
+        assert_eq!(estimate(&f, id, None, date, 4e12), None);
+        // Checking such a claim used to overflow while adding the fee and
+        // taking the coinsurance; now its cost is unknown.
+        let rx = crate::Prescription::from_str(
+            r#"{"date": "2026-03-01", "rxcui": 1, "quantity": 3999999999990, "days_supply": 3,
+                "patient": {"age": 70, "sex": "F"}}"#,
+        )
+        .unwrap();
+        let cost = crate::check(&f, &rx).cost.unwrap();
+        assert_eq!((cost.total, cost.patient_pay), (None, None));
     }
 
     #[test]

@@ -86,8 +86,9 @@ pub struct SourceFile {
     pub name: Arc<str>,
     /// The whole text.
     pub text: Arc<str>,
-    /// Byte offset of the start of each line, for line numbers.
-    line_starts: Vec<u32>,
+    /// Byte offset of the start of each line, for line numbers. Shared, so
+    /// that each diagnostic's copy of the file costs nothing.
+    line_starts: Arc<[u32]>,
 }
 
 impl SourceFile {
@@ -104,7 +105,7 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text,
-            line_starts,
+            line_starts: line_starts.into(),
         }
     }
 
@@ -116,8 +117,47 @@ impl SourceFile {
     }
 
     /// The text as miette wants it, named.
-    pub fn named(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(&self.name, self.text.clone())
+    pub fn named(&self) -> miette::NamedSource<SourceFile> {
+        miette::NamedSource::new(&self.name, self.clone())
+    }
+}
+
+impl miette::SourceCode for SourceFile {
+    /// miette's reader for text counts lines from the start of the file, so
+    /// rendering every diagnostic of a large file took time quadratic in its
+    /// size. This one starts it a line before the first context line (so
+    /// that it sees the line break before the span as it would have), found
+    /// in the line index, and puts the line and offsets back in terms of the
+    /// whole file.
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let at = span.offset().min(self.text.len());
+        let line = self
+            .line_starts
+            .partition_point(|&s| s as usize <= at)
+            .max(1)
+            - 1;
+        let first = line.saturating_sub(context_lines_before + 1);
+        let base = self.line_starts[first] as usize;
+        let local = miette::SourceSpan::new((span.offset() - base).into(), span.len());
+        let window = &self.text.as_bytes()[base..];
+        let c = <[u8] as miette::SourceCode>::read_span(
+            window,
+            &local,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            c.data(),
+            miette::SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
     }
 }
 
@@ -178,5 +218,38 @@ pub struct Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miette::SourceCode;
+
+    #[test]
+    fn reading_a_span_from_the_index_matches_miette_reading_the_whole_text() {
+        // Line numbers agree wherever lines end in `\n` or `\r\n`; a lone `\r`
+        // before the window would count as a line break only to miette.
+        let text = "formulary \"X\"\r\ntier 1 \"G\" copay $5\n\nclass c {\n  ingredient é rxcui 1\n}\nlast";
+        let file = SourceFile::new("x.formulary", text);
+        for start in 0..=text.len() {
+            for len in [0, 1, 7, 30] {
+                for context in [0, 1, 2] {
+                    let span: miette::SourceSpan = (start, len).into();
+                    let ours = file.read_span(&span, context, context);
+                    let theirs = text.read_span(&span, context, context);
+                    match (ours, theirs) {
+                        (Ok(a), Ok(b)) => {
+                            let what = format!("{start}+{len} context {context}");
+                            assert_eq!(a.data(), b.data(), "{what}");
+                            assert_eq!(a.span(), b.span(), "{what}");
+                            assert_eq!((a.line(), a.column()), (b.line(), b.column()), "{what}");
+                            assert_eq!(a.line_count(), b.line_count(), "{what}");
+                        }
+                        (a, b) => assert_eq!(a.is_err(), b.is_err(), "{start}+{len}"),
+                    }
+                }
+            }
+        }
     }
 }

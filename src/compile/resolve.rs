@@ -463,6 +463,11 @@ fn candidates(
             break;
         }
         for &m in &class_members[cid.0 as usize] {
+            // Stop as soon as the list is full: walking all of a large class
+            // for every member made resolving quadratic in the class size.
+            if out.len() >= MAX_CANDIDATES {
+                break;
+            }
             let relation = if resolved[m.0 as usize].therapy == me.therapy {
                 Relation::SameIngredient
             } else {
@@ -473,4 +478,39 @@ fn candidates(
     }
     out.truncate(MAX_CANDIDATES);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_large_class_resolves_in_time_linear_in_its_size() {
+        // Each member's search for alternatives used to walk the whole class:
+        // a class of 20,000 drugs took 16 s to compile in a release build.
+        let n = 20_000;
+        let mut text = String::from(
+            "formulary \"Big\" id B version 1 effective 2026-01-01 to 2026-12-31\n\
+             tier 1 \"Generic\" copay $5 preferred\nclass big tier 1 {\n",
+        );
+        for i in 0..n {
+            let _ = writeln!(text, "  ingredient d{i} rxcui {}", 100_000 + i);
+        }
+        text.push_str("}\n");
+        let started = Instant::now();
+        let f = crate::compile_str("big.formulary", &text)
+            .formulary
+            .expect("compiles");
+        let took = started.elapsed();
+        let first: Vec<u32> = f
+            .resolved(DrugId(0))
+            .candidates
+            .iter()
+            .map(|c| c.drug.0)
+            .collect();
+        assert_eq!(first, (1..=MAX_CANDIDATES as u32).collect::<Vec<_>>());
+        assert!(took < Duration::from_secs(30), "took {took:?}");
+    }
 }

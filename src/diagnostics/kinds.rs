@@ -79,6 +79,20 @@ pub enum Error {
         at: SourceSpan,
     },
 
+    /// E0006: parsing stopped after the most syntax errors it reports.
+    #[error("stopped after {max} syntax errors; the rest of the file was not read")]
+    #[diagnostic(
+        code(formulary::E0006),
+        help("fix the errors above and validate again to see any further ones")
+    )]
+    TooManySyntaxErrors {
+        /// The limit.
+        max: usize,
+        /// Where parsing stopped.
+        #[label("not read from here")]
+        at: SourceSpan,
+    },
+
     /// E0101: an NDC that is not 11 digits or a dashed 10-digit form.
     #[error("malformed NDC `{ndc}`")]
     #[diagnostic(

@@ -26,7 +26,13 @@ use grammar::{Grammar, Rule};
 /// within the stack on any input.
 pub const MAX_NESTING: usize = 64;
 
-/// Parses one file. Returns the statements that parsed and every syntax error.
+/// Syntax errors reported from one file before parsing stops. pest scans the
+/// rest of the file to describe each error, so without a limit a file with
+/// an error on every line took time quadratic in its length.
+pub const MAX_SYNTAX_ERRORS: usize = 50;
+
+/// Parses one file. Returns the statements that parsed and every syntax
+/// error, up to [`MAX_SYNTAX_ERRORS`].
 pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
     if let Some(at) = too_deep(text) {
         let span = crate::span::Span::new(file, at, at + 1);
@@ -69,6 +75,17 @@ pub fn parse(file: FileId, text: &str) -> (ast::File, Vec<Diag>) {
                     }
                 }
                 match next_statement_start(text, at.max(offset) + 1) {
+                    Some(next) if diags.len() >= MAX_SYNTAX_ERRORS => {
+                        let span = crate::span::Span::new(file, next, next);
+                        diags.push(Diag::at(
+                            span,
+                            crate::diagnostics::Error::TooManySyntaxErrors {
+                                max: MAX_SYNTAX_ERRORS,
+                                at: span.source_span(),
+                            },
+                        ));
+                        break;
+                    }
                     Some(next) => {
                         offset = next;
                         rule = Rule::recovery;
@@ -140,8 +157,8 @@ fn line_starts_statement(line: &str) -> bool {
 
 /// Byte offset of the first line at or after `from` that starts a statement.
 fn next_statement_start(text: &str, from: usize) -> Option<usize> {
-    // `from` may fall inside a multi-byte character (it is one past an
-    // error position), so search bytes: a newline is always a boundary.
+    // `from` is one past an error's first byte, which may be inside a
+    // multi-byte character: search bytes, and keep `pos` at a line start.
     let bytes = text.as_bytes();
     let mut pos = bytes[..from.min(bytes.len())]
         .iter()
@@ -179,5 +196,34 @@ fn statement_start_before(text: &str, at: usize) -> usize {
             return start;
         }
         end = start - 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> (usize, Vec<String>) {
+        let (tree, diags) = parse(FileId(0), text);
+        (tree.items.len(), diags.iter().map(Diag::code).collect())
+    }
+
+    #[test]
+    fn parsing_stops_after_the_most_syntax_errors_it_reports() {
+        let bad = "ingredient x rxcui 1 tier one\n";
+        let text = bad.repeat(MAX_SYNTAX_ERRORS);
+        let (_, all) = codes(&text);
+        assert_eq!(all, vec!["E0001".to_string(); MAX_SYNTAX_ERRORS]);
+        let (_, capped) = codes(&format!("{text}{bad}{bad}"));
+        assert_eq!(capped.len(), MAX_SYNTAX_ERRORS + 1);
+        assert_eq!(capped.last().map(String::as_str), Some("E0006"));
+    }
+
+    #[test]
+    fn an_error_at_a_multi_byte_character_is_reported_not_a_panic() {
+        assert_eq!(codes("\u{7b7}"), (0, vec!["E0001".to_string()]));
+        // Recovery resumes at the next statement after the bad line.
+        let text = "tier 3 \u{7b7}ranod \"x\" copay $45\ninclude \"a.formulary\"\n";
+        assert_eq!(codes(text), (1, vec!["E0001".to_string()]));
     }
 }
