@@ -136,6 +136,19 @@ impl<'f> Ctx<'f, '_> {
         });
     }
 
+    /// A rule passed for a reason the pharmacist should see (a PA on file,
+    /// an automatic approval, an exception): a message and a trace entry.
+    fn pass_with_message(&self, out: &mut Eval<'f>, rule: impl Fn() -> RuleRef<'f>, text: String) {
+        if !out.quiet {
+            out.messages.push(Message {
+                code: None,
+                text: text.clone(),
+                rule: Some(rule()),
+            });
+        }
+        self.pass(out, rule(), text);
+    }
+
     fn fail(&self, out: &mut Eval<'f>, code: &'static str, rule: RuleRef<'f>, message: String) {
         if out.quiet {
             out.rejects.push(Reject {
@@ -256,28 +269,14 @@ impl<'f> Ctx<'f, '_> {
                 "prior authorization {} on file ({} to {}) used",
                 pa.number, pa.from, pa.to
             );
-            if !out.quiet {
-                out.messages.push(Message {
-                    code: None,
-                    text: text.clone(),
-                    rule: Some(rref()),
-                });
-            }
-            self.pass(out, rref(), text);
+            self.pass_with_message(out, rref, text);
             return;
         }
         // Criteria decidable from the claim.
         for conds in &rule.approvals {
             if let Some(why) = self.all_hold(conds) {
                 let text = format!("prior authorization approved automatically: {why}");
-                if !out.quiet {
-                    out.messages.push(Message {
-                        code: None,
-                        text: text.clone(),
-                        rule: Some(rref()),
-                    });
-                }
-                self.pass(out, rref(), text);
+                self.pass_with_message(out, rref, text);
                 return;
             }
         }
@@ -363,26 +362,12 @@ impl<'f> Ctx<'f, '_> {
                 "step therapy exception {} on file ({} to {}) used",
                 pa.number, pa.from, pa.to
             );
-            if !out.quiet {
-                out.messages.push(Message {
-                    code: None,
-                    text: text.clone(),
-                    rule: Some(rref()),
-                });
-            }
-            self.pass(out, rref(), text);
+            self.pass_with_message(out, rref, text);
             return;
         }
         if let Some(why) = self.diagnosis_match(&rule.unless) {
             let text = format!("step therapy exception: {why}");
-            if !out.quiet {
-                out.messages.push(Message {
-                    code: None,
-                    text: text.clone(),
-                    rule: Some(rref()),
-                });
-            }
-            self.pass(out, rref(), text);
+            self.pass_with_message(out, rref, text);
             return;
         }
         if rule.new_starts_only {
