@@ -42,6 +42,7 @@ pub mod fmt;
 pub mod interop;
 pub mod prices;
 pub mod report;
+pub mod rxnorm;
 pub mod span;
 pub mod syntax;
 pub mod synth;

@@ -8,4 +8,5 @@ mod fmt;
 mod formularies;
 mod interop;
 mod report;
+mod rxnorm;
 mod support;
