@@ -9,4 +9,5 @@ mod formularies;
 mod interop;
 mod load;
 mod report;
+mod rxnorm;
 mod support;
