@@ -18,11 +18,11 @@
 //! "Resolves" means the engine found the drug (the decision names one,
 //! whatever its coverage); "paid" that the claim was paid.
 
-use formulary::interop::catalog::Catalog;
+use formulary::compile::RefKind;
 use formulary::{check, Formulary, Prescription};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const PRODUCTS: &str = "tests/interop/rxnorm/antihypertensives.csv";
 const PACKAGES: &str = "tests/interop/rxnorm/dementia-ndc.csv";
@@ -92,20 +92,24 @@ fn mix() -> Vec<Claim> {
     out
 }
 
-fn load(main: &str) -> Formulary {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    formulary::compile(formulary::load(Path::new(main), &mut read).expect("readable"))
-        .formulary
-        .expect("compiles")
-}
-
-fn with_catalogs(mut f: Formulary) -> Formulary {
-    for path in [PRODUCTS, PACKAGES] {
-        let text = std::fs::read_to_string(path).expect("catalog readable");
-        let c = Catalog::parse(path, &text).expect("catalog parses");
-        f.attach_catalog(&c);
-    }
-    f
+/// A shipped formulary, with the two extracts as drug catalogs given beside
+/// it (as `check --catalog` does) when `catalogs` is set.
+fn load(main: &str, catalogs: bool) -> Formulary {
+    let extra = match catalogs {
+        true => [PRODUCTS, PACKAGES]
+            .map(|p| (RefKind::Catalog, PathBuf::from(p)))
+            .to_vec(),
+        false => Vec::new(),
+    };
+    let opts = formulary::LoadOptions {
+        root: Some(PathBuf::from("formularies")),
+        extra,
+        ..Default::default()
+    };
+    let parsed = formulary::load(Path::new(main), &mut formulary::io::FsReader, &opts);
+    let compiled = formulary::compile(parsed.expect("readable"));
+    assert!(compiled.diags.is_empty(), "{main}: {:?}", compiled.diags);
+    compiled.formulary.expect("compiles")
 }
 
 #[derive(Default)]
@@ -164,8 +168,8 @@ fn share_of_real_claims_that_resolve_is_pinned() {
         ("acme", "formularies/acme/acme.formulary"),
         ("metro", "formularies/metro/metro.formulary"),
     ] {
-        let alone = load(main);
-        let known = with_catalogs(load(main));
+        let alone = load(main, false);
+        let known = load(main, true);
         let mut shares = Vec::new();
         for (label, f) in [("none", &alone), ("RxNorm catalogs", &known)] {
             for (source, t) in tally(f, &claims) {

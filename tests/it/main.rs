@@ -8,5 +8,7 @@ mod diff;
 mod fmt;
 mod formularies;
 mod interop;
+mod load;
 mod report;
+mod rxnorm;
 mod support;
