@@ -1,6 +1,7 @@
 //! What share of a mix of real prescription claims resolves to a drug each
 //! shipped formulary knows, with and without drug knowledge: the method
-//! behind the figure in formularies/README.md, pinned as a snapshot.
+//! behind the figure in formularies/README.md, pinned as a snapshot. Also
+//! that Metro's product codes agree with the same RxNorm extracts.
 //!
 //! The mix is built from the RxNorm extracts in `tests/interop/rxnorm/`:
 //! - one claim by RxCUI for every dispensable product (term type SCD or SBD)
@@ -195,4 +196,82 @@ fn share_of_real_claims_that_resolve_is_pinned() {
         }
     }
     insta::assert_snapshot!("claims_mix", report);
+}
+
+/// Metro product RxCUIs whose name and ingredients are not in the RxNorm
+/// extracts shipped here: the inhalers, auto-injector, opioids, warfarin,
+/// apixaban, amoxicillin and contraceptive packs (see formularies/README.md,
+/// "Metro's codes"), and the Trulicity pens from the CMS file.
+const METRO_OUTSIDE_EXTRACTS: [u32; 21] = [
+    308192, 745752, 748879, 748962, 749762, 751905, 807283, 831533, 835603, 855332, 856987, 895994,
+    895996, 896209, 1049221, 1049621, 1364445, 1551300, 1551306, 1860154, 1870230,
+];
+
+/// Every Metro product found in the extracts carries the extract's name and
+/// exactly its ingredients, every NDC it lists maps to it, and the products
+/// found in neither are the documented ones: a mistyped code fails here.
+#[test]
+fn metro_product_codes_match_the_rxnorm_extracts() {
+    // RxCUI -> (name, ingredient names, declared ingredient count).
+    let mut products: BTreeMap<u32, (String, Vec<String>, usize)> = BTreeMap::new();
+    for r in rows(PRODUCTS) {
+        let rxcui: u32 = r["rxcui"].parse().expect("RxCUI");
+        let e = products.entry(rxcui).or_insert_with(|| {
+            let n = r["n_drugs"].parse().expect("n_drugs");
+            (r["str"].clone(), Vec::new(), n)
+        });
+        e.1.push(r["ingredient_name"].clone());
+    }
+    let mut ndcs: BTreeMap<String, u32> = BTreeMap::new();
+    for r in rows(PACKAGES) {
+        let rxcui: u32 = r["rxcui"].parse().expect("RxCUI");
+        products
+            .entry(rxcui)
+            .or_insert_with(|| (r["name"].clone(), Vec::new(), 1))
+            .1
+            .push(r["ingredient_name"].clone());
+        ndcs.insert(r["ndc11"].clone(), rxcui);
+    }
+    let f = load("formularies/metro/metro.formulary", false);
+    let mut outside = Vec::new();
+    for d in &f.drugs {
+        let (formulary::ast::DrugKind::Product, Some(rxcui)) = (d.kind, d.rxcui) else {
+            continue;
+        };
+        let Some((name, ingredients, n)) = products.get(&rxcui) else {
+            outside.push(rxcui);
+            continue;
+        };
+        assert_eq!(&d.label, name, "{} (RxCUI {rxcui})", d.name);
+        // Ingredient names as the formulary writes them; the dementia
+        // extract repeats each with its salt ("memantine hydrochloride").
+        let mut want: Vec<String> = ingredients
+            .iter()
+            .filter(|i| !i.contains(' '))
+            .cloned()
+            .collect();
+        want.sort();
+        want.dedup();
+        let mut got: Vec<String> = d
+            .ingredients
+            .iter()
+            .map(|i| f.drug(*i).name.clone())
+            .collect();
+        got.sort();
+        assert_eq!(got.len(), *n, "{}: ingredient count", d.name);
+        assert_eq!(got, want, "{} (RxCUI {rxcui}): ingredients", d.name);
+        for ndc in &d.ndcs {
+            if let Some(owner) = ndcs.get(ndc.as_str()) {
+                assert_eq!(*owner, rxcui, "{}: NDC {ndc}", d.name);
+            } else {
+                assert!(
+                    METRO_OUTSIDE_EXTRACTS.contains(&rxcui),
+                    "{}: NDC {ndc} is in no extract",
+                    d.name
+                );
+            }
+        }
+    }
+    outside.sort();
+    assert_eq!(outside, METRO_OUTSIDE_EXTRACTS);
 }
