@@ -40,6 +40,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod fmt;
 pub mod interop;
+pub mod ncpdp;
 pub mod prices;
 pub mod report;
 pub mod span;
