@@ -312,52 +312,7 @@ fn read_one(t: &Transmission, index: usize, group: &[Segment]) -> Result<ClaimRe
     let seg = |id: &str| group.iter().find(|s| s.id == id);
     let billing = code == Some(TransactionCode::Billing);
 
-    // Insurance (04): always required.
-    let insurance = t.segment("04");
-    if insurance.is_none() {
-        rejects.push("PJ", None, "the insurance segment (04) is missing");
-    }
-    let mut r = Reader {
-        segment: insurance,
-        rejects: &mut rejects,
-    };
-    let cardholder = if insurance.is_some() {
-        r.needed("07", "C2", "at most 20 characters", short_text(20))
-    } else {
-        None
-    };
-    let group_id = r.parsed("06", "C1", "at most 15 characters", short_text(15));
-    let person_code = r.parsed("08", "C3", "at most 3 characters", short_text(3));
-
-    // Patient (01): required on a claim.
-    let patient = t.segment("01");
-    if patient.is_none() && billing {
-        rejects.push("PK", None, "the patient segment (01) is missing");
-    }
-    let mut r = Reader {
-        segment: patient,
-        rejects: &mut rejects,
-    };
-    let (birth_date, gender) = if patient.is_some() && billing {
-        (
-            r.needed("09", "C4", "a CCYYMMDD date", decode_date),
-            r.needed("10", "C5", "0, 1 or 2", gender),
-        )
-    } else {
-        (
-            r.parsed("09", "C4", "a CCYYMMDD date", decode_date),
-            r.parsed("10", "C5", "0, 1 or 2", gender),
-        )
-    };
-    if let (Some(b), Some(d)) = (birth_date, dos) {
-        if b > d {
-            rejects.push(
-                "09",
-                Some("C4"),
-                "date of birth 304-C4 is after the date of service",
-            );
-        }
-    }
+    let m = read_member(t, billing, dos, &mut rejects);
 
     let mut claim = ClaimFields::default();
     if matches!(
@@ -382,7 +337,7 @@ fn read_one(t: &Transmission, index: usize, group: &[Segment]) -> Result<ClaimRe
         claim.diagnoses = read_clinical(seg("13"), &mut rejects);
     }
 
-    match (code, dos, cardholder) {
+    match (code, dos, m.cardholder) {
         (Some(code), Some(date_of_service), Some(cardholder_id)) if rejects.is_empty() => {
             Ok(ClaimRequest {
                 header: t.header.clone(),
@@ -390,10 +345,10 @@ fn read_one(t: &Transmission, index: usize, group: &[Segment]) -> Result<ClaimRe
                 code,
                 date_of_service,
                 cardholder_id,
-                group_id,
-                person_code,
-                birth_date,
-                gender,
+                group_id: m.group_id,
+                person_code: m.person_code,
+                birth_date: m.birth_date,
+                gender: m.gender,
                 rx_number: claim.rx_number,
                 fill_number: claim.fill_number,
                 ndc: claim.ndc,
@@ -409,6 +364,77 @@ fn read_one(t: &Transmission, index: usize, group: &[Segment]) -> Result<ClaimRe
             })
         }
         _ => Err(rejects),
+    }
+}
+
+/// The member: insurance (04, always required) and patient (01, required
+/// on a claim) segments.
+struct Member {
+    cardholder: Option<String>,
+    group_id: Option<String>,
+    person_code: Option<String>,
+    birth_date: Option<NaiveDate>,
+    gender: Option<Gender>,
+}
+
+fn read_member(
+    t: &Transmission,
+    billing: bool,
+    dos: Option<NaiveDate>,
+    rejects: &mut Rejects,
+) -> Member {
+    // Insurance (04): always required.
+    let insurance = t.segment("04");
+    if insurance.is_none() {
+        rejects.push("PJ", None, "the insurance segment (04) is missing");
+    }
+    let mut r = Reader {
+        segment: insurance,
+        rejects,
+    };
+    let cardholder = if insurance.is_some() {
+        r.needed("07", "C2", "at most 20 characters", short_text(20))
+    } else {
+        None
+    };
+    let group_id = r.parsed("06", "C1", "at most 15 characters", short_text(15));
+    let person_code = r.parsed("08", "C3", "at most 3 characters", short_text(3));
+
+    // Patient (01): required on a claim.
+    let patient = t.segment("01");
+    if patient.is_none() && billing {
+        rejects.push("PK", None, "the patient segment (01) is missing");
+    }
+    let mut r = Reader {
+        segment: patient,
+        rejects,
+    };
+    let (birth_date, gender) = if patient.is_some() && billing {
+        (
+            r.needed("09", "C4", "a CCYYMMDD date", decode_date),
+            r.needed("10", "C5", "0, 1 or 2", gender),
+        )
+    } else {
+        (
+            r.parsed("09", "C4", "a CCYYMMDD date", decode_date),
+            r.parsed("10", "C5", "0, 1 or 2", gender),
+        )
+    };
+    if let (Some(b), Some(d)) = (birth_date, dos) {
+        if b > d {
+            rejects.push(
+                "09",
+                Some("C4"),
+                "date of birth 304-C4 is after the date of service",
+            );
+        }
+    }
+    Member {
+        cardholder,
+        group_id,
+        person_code,
+        birth_date,
+        gender,
     }
 }
 
