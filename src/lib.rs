@@ -41,6 +41,7 @@ pub mod diff;
 pub mod fmt;
 pub mod interop;
 pub mod io;
+pub mod ncpdp;
 pub mod prices;
 pub mod report;
 pub mod rxnorm;
