@@ -11,18 +11,17 @@ mod cost;
 mod decision;
 mod eval;
 mod input;
+mod reject;
 mod render;
 
 pub use decision::*;
 pub use input::{Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription};
+pub use reject::RejectCode;
 pub use render::{relation_words, render_human};
 
 use crate::compile::model::{DrugId, Formulary};
 use eval::{Ctx, Eval, HistFill};
 use std::borrow::Cow;
-
-/// Reject codes a transition fill may override: not on formulary, PA, step, quantity.
-const TRANSITION_CODES: [&str; 4] = ["MR", "75", "608", "76"];
 
 /// Checks one prescription.
 pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
@@ -54,7 +53,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     let formulary_rule = || RuleRef::new("formulary", f.id.as_str(), &f.origin, None);
     if !f.effective.contains(rx.date) {
         d.rejects.push(Reject {
-            code: "70",
+            code: RejectCode::NotCovered,
             message: format!(
                 "the date of service is outside this formulary's effective period ({})",
                 f.effective
@@ -70,7 +69,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
             _ => "the drug".to_string(),
         };
         d.rejects.push(Reject {
-            code: "MR",
+            code: RejectCode::NotOnFormulary,
             message: format!("{code} is not on this formulary"),
             rule: formulary_rule(),
         });
@@ -104,7 +103,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     } else if let Some(p) = f
         .transition
         .as_ref()
-        .filter(|_| d.rejects.iter().any(|r| TRANSITION_CODES.contains(&r.code)))
+        .filter(|_| d.rejects.iter().any(|r| r.code.transition_may_override()))
     {
         messages.push(Message {
             code: Some("569"),
@@ -145,7 +144,9 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
         });
     }
     d.messages = messages;
-    d.alternatives = alternatives::find(&cx, id, &d);
+    let requested =
+        alternatives::Requested::new(d.tier.map(|t| t.number), d.cost.as_ref(), &d.rejects);
+    d.alternatives = alternatives::find(&cx, id, &requested);
     d
 }
 
@@ -188,7 +189,7 @@ fn drug_info(f: &Formulary, id: DrugId) -> DrugInfo<'_> {
     DrugInfo {
         name: &d.name,
         label: &d.label,
-        kind: d.kind.as_str(),
+        kind: d.kind,
         rxcui,
         ingredients: r
             .ingredients
@@ -222,7 +223,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
     if e.excluded || days_in < 0 || days_in >= policy.window_days as i64 {
         return None;
     }
-    if !e.rejects.iter().all(|r| TRANSITION_CODES.contains(&r.code)) {
+    if !e.rejects.iter().all(|r| r.code.transition_may_override()) {
         return None;
     }
     // The transition supply is one-time: earlier fills of the same

@@ -39,7 +39,7 @@ fn compile_source(name: &str, source: &str) -> Formulary {
 fn outcome(f: &Formulary, rx: Value) -> String {
     let rx = Prescription::from_str(&rx.to_string()).expect("prescription");
     let d = check(f, &rx);
-    let codes: Vec<&str> = d.rejects.iter().map(|r| r.code).collect();
+    let codes: Vec<&str> = d.rejects.iter().map(|r| r.code.code()).collect();
     format!(
         "{} tier {} drug {} rejects [{}]",
         if d.is_paid() { "paid" } else { "rejected" },

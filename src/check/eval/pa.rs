@@ -3,6 +3,7 @@
 use super::{Ctx, Eval};
 use crate::check::decision::*;
 use crate::check::input::PaStatus;
+use crate::check::reject::RejectCode;
 use crate::codes::IcdPattern;
 use crate::compile::model::*;
 use std::borrow::Cow;
@@ -46,7 +47,7 @@ impl<'f> Ctx<'f, '_> {
             }
             if pa.status == PaStatus::Denied {
                 let msg = format!("prior authorization {} was denied", pa.number);
-                self.fail(out, "3Y", rref(), msg);
+                self.fail(out, RejectCode::PriorAuthorizationDenied, rref(), msg);
                 return;
             }
             let text = format!(
@@ -76,7 +77,7 @@ impl<'f> Ctx<'f, '_> {
         if !rule.criteria.is_empty() {
             msg.push_str(&format!("; criteria: {}", rule.criteria.join(" ")));
         }
-        self.fail(out, "75", rref(), msg);
+        self.fail(out, RejectCode::PriorAuthorizationRequired, rref(), msg);
     }
 
     /// If every condition holds, a description of why.

@@ -3,6 +3,7 @@
 use super::{Ctx, Eval, HistFill};
 use crate::check::decision::*;
 use crate::check::input::PaStatus;
+use crate::check::reject::RejectCode;
 use crate::compile::model::*;
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -99,7 +100,7 @@ impl<'f> Ctx<'f, '_> {
                         step.within_days,
                         found
                     );
-                    self.fail(out, "608", rref(), msg);
+                    self.fail(out, RejectCode::StepTherapyRequired, rref(), msg);
                     return;
                 }
             }
