@@ -192,9 +192,8 @@ pub struct Message<'f> {
     pub code: Option<&'static str>,
     /// The text.
     pub text: String,
-    /// The rule behind it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<RuleRef<'f>>,
+    /// The rule behind it: every message names one.
+    pub rule: RuleRef<'f>,
 }
 
 /// A drug to dispense instead.

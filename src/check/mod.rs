@@ -109,7 +109,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
             code: Some("569"),
             text: "Medicare Part D: give the patient the notice of coverage rights and appeals"
                 .to_string(),
-            rule: Some(RuleRef::new("transition fill", "notice", &p.origin, None)),
+            rule: RuleRef::new("transition fill", "notice", &p.origin, None),
         });
     }
     if let Some(t) = tier.and_then(|n| f.tier(n)) {
@@ -126,21 +126,22 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
                     "tier {} is a specialty tier: dispense through a specialty pharmacy",
                     t.number
                 ),
-                rule: Some(RuleRef::new(
-                    "tier",
-                    format!("tier {}", t.number),
-                    &t.origin,
-                    None,
-                )),
+                rule: RuleRef::new("tier", format!("tier {}", t.number), &t.origin, None),
             });
         }
     }
-    if rx.daw == 2 && f.drug(id).brand_of.is_some() {
+    let brand = f.drug(id);
+    if let Some(generic) = brand.brand_of.filter(|_| rx.daw == 2) {
         messages.push(Message {
             code: None,
             text: "patient requested the brand (DAW 2) although a generic equivalent exists"
                 .to_string(),
-            rule: None,
+            rule: RuleRef::new(
+                "brand of",
+                f.drug(generic).name.as_str(),
+                &brand.origin,
+                None,
+            ),
         });
     }
     d.messages = messages;
@@ -236,7 +237,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
             text: format!(
                 "transition supply already used: {used} days filled since enrollment on {enrolled}"
             ),
-            rule: Some(rule()),
+            rule: rule(),
         });
         return None;
     }
@@ -248,7 +249,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
                 days_in + 1,
                 policy.window_days
             ),
-            rule: Some(rule()),
+            rule: rule(),
         });
         return None;
     }
@@ -272,7 +273,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
             policy.window_days,
             overridden.join(", ")
         ),
-        rule: Some(rule()),
+        rule: rule(),
     });
     e.trace.push(TraceStep {
         rule: rule(),

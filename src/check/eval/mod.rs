@@ -106,7 +106,7 @@ impl<'f> Ctx<'f, '_> {
             out.messages.push(Message {
                 code: None,
                 text: text.clone(),
-                rule: Some(rule()),
+                rule: rule(),
             });
         }
         self.pass(out, rule(), text);
