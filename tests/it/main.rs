@@ -9,3 +9,4 @@ mod formularies;
 mod interop;
 mod report;
 mod support;
+mod tidy;
