@@ -14,6 +14,10 @@ const MAX_FN_LINES: usize = 80;
 /// Files allowed to be longer than [`MAX_FILE_LINES`], with the reason.
 const LONG_FILES: &[(&str, &str)] = &[
     (
+        "src/diagnostics/kinds.rs",
+        "one enum with a variant per diagnostic code (message, labels, help): one enum is one file",
+    ),
+    (
         "tests/it/fmt/source_gen.rs",
         "test data: one generator strategy per statement kind of the language",
     ),
@@ -60,9 +64,10 @@ const LONG_FNS: &[&str] = &[
     "tests/it/fmt/source_gen.rs::render",
 ];
 
-/// Where the library may touch the file system: the command line (and, when
-/// added, a service). Everything else takes text or a reader.
-const FS_ALLOWED: &[&str] = &["src/cli/"];
+/// Where the library may touch the file system: the command line and the
+/// file-system reader it passes to the loader (and, when added, a service).
+/// Everything else takes text or a reader.
+const FS_ALLOWED: &[&str] = &["src/cli/", "src/io/"];
 
 struct Source {
     path: String,
@@ -347,9 +352,11 @@ fn every_diagnostic_code_is_documented_and_every_documented_code_exists() {
 
 #[test]
 fn every_diagnostic_code_has_a_fixture() {
-    // E0002 (an include that cannot be read) needs a file system; the CLI
-    // tests cover it.
-    const WITHOUT_FIXTURE: [&str; 1] = ["E0002"];
+    // These need files beside the formulary (or bytes that are not text);
+    // tests/it/load.rs and the CLI tests cover each.
+    const WITHOUT_FIXTURE: [&str; 7] = [
+        "E0002", "E0007", "E0008", "E0009", "E0010", "E0011", "W0001",
+    ];
     let fixtures: Vec<String> = std::fs::read_dir(root().join("tests/diagnostics"))
         .expect("fixtures folder")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
