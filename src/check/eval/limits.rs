@@ -4,6 +4,7 @@ use super::{Ctx, Eval};
 use crate::check::decision::*;
 use crate::check::reject::RejectCode;
 use crate::compile::model::*;
+use crate::words::age_words;
 
 impl<'f> Ctx<'f, '_> {
     pub(super) fn age_edit(

@@ -6,6 +6,7 @@ use crate::check::input::PaStatus;
 use crate::check::reject::RejectCode;
 use crate::codes::IcdPattern;
 use crate::compile::model::*;
+use crate::words::{age_words, conditions_text, Phrasing};
 use std::borrow::Cow;
 
 impl<'f> Ctx<'f, '_> {
@@ -68,7 +69,11 @@ impl<'f> Ctx<'f, '_> {
         out.needs_pa = true;
         let mut msg = format!("prior authorization required: {}", rule.label);
         if !rule.approvals.is_empty() {
-            let auto: Vec<String> = rule.approvals.iter().map(|c| conditions_text(c)).collect();
+            let auto: Vec<String> = rule
+                .approvals
+                .iter()
+                .map(|c| conditions_text(c, Phrasing::Decision))
+                .collect();
             msg.push_str(&format!(
                 "; approved automatically when {}",
                 auto.join(", or ")

@@ -52,12 +52,7 @@ impl<'f> Ctx<'f, '_> {
             return;
         }
         if rule.new_starts_only {
-            let lookback = rule
-                .steps
-                .iter()
-                .map(|s| s.within_days)
-                .max()
-                .unwrap_or(365);
+            let lookback = rule.new_starts_lookback_days();
             let since = dos - chrono::Days::new(lookback as u64);
             if let Some(h) = self
                 .history
