@@ -82,6 +82,20 @@ pub enum Command {
     Ncpdp(ncpdp::Args),
 }
 
+/// Reads the command line. `--help` and `--version` print and give
+/// `Err(EXIT_OK)`; a usage error prints clap's message and gives
+/// `Err(EXIT_ERROR)`: clap's own exit code, 2, would read as "rejected".
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    })
+}
+
 /// Runs a command and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {

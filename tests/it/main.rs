@@ -12,3 +12,4 @@ mod ncpdp;
 mod report;
 mod rxnorm;
 mod support;
+mod tidy;
