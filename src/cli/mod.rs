@@ -175,6 +175,19 @@ fn compile_with(path: &Path, opts: &LoadOptions) -> Result<Compiled, i32> {
     }
 }
 
+/// Writes an output file (`--out`) through a fresh temporary renamed over
+/// it; a file already there is replaced only with `force`.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(format!(
+            "not overwriting {}, which exists; pass --force to replace it",
+            path.display()
+        ));
+    }
+    crate::io::write::write_file(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 /// Diagnostics for a terminal (colour) or a pipe (plain).
 pub(crate) fn render_diags(c: &Compiled) -> String {
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -10,3 +10,4 @@ mod interop;
 mod load;
 mod report;
 mod support;
+mod writes;
