@@ -43,6 +43,7 @@ pub mod interop;
 pub mod io;
 pub mod prices;
 pub mod report;
+pub mod rxnorm;
 pub mod span;
 pub mod syntax;
 pub mod synth;

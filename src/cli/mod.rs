@@ -13,6 +13,7 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+mod import_rxnorm;
 mod render;
 mod test;
 mod validate;

@@ -9,5 +9,6 @@ mod formularies;
 mod interop;
 mod load;
 mod report;
+mod rxnorm;
 mod support;
 mod writes;
