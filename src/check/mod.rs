@@ -11,11 +11,15 @@ mod cost;
 mod decision;
 mod eval;
 mod input;
+pub mod lines;
 mod reject;
 mod render;
 
 pub use decision::*;
-pub use input::{Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription};
+pub use input::{
+    Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription, MAX_NESTING,
+    MAX_PRESCRIPTION,
+};
 pub use reject::RejectCode;
 pub use render::{relation_words, render_human};
 

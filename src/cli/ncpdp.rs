@@ -1,7 +1,7 @@
 //! `formulary ncpdp decode FILE` and `formulary ncpdp check FORMULARY FILE`:
 //! NCPDP D.0 transmissions from files, shown readably.
 
-use super::{load_formulary, SourceArgs, EXIT_ERROR, EXIT_OK, EXIT_REJECTED};
+use super::{load_formulary, EXIT_ERROR, EXIT_OK, EXIT_REJECTED};
 use crate::ncpdp::{self, render, ClaimRequest, Response, ResponseStatus, Transmission};
 use std::io::Read;
 use std::path::{Path, PathBuf};

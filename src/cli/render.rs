@@ -26,6 +26,9 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace files that `--out` would overwrite.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Formats of the drug list.
@@ -48,7 +51,7 @@ pub(super) fn run(a: Args) -> i32 {
         DocFormat::Markdown => report::markdown::render(&list),
     };
     match &a.out {
-        Some(path) => write_file(path, &text),
+        Some(path) => write_file(path, &text, a.force),
         None => {
             print!("{text}");
             EXIT_OK
@@ -56,11 +59,11 @@ pub(super) fn run(a: Args) -> i32 {
     }
 }
 
-fn write_file(path: &Path, text: &str) -> i32 {
-    match std::fs::write(path, text) {
+fn write_file(path: &Path, text: &str, force: bool) -> i32 {
+    match super::write_output(path, text.as_bytes(), force) {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            eprintln!("error: {e}");
             EXIT_ERROR
         }
     }

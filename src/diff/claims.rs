@@ -5,6 +5,7 @@
 //! next one is read. Decisions borrow from their formulary and are reduced
 //! at once to a small summary, so memory stays flat however long the file.
 
+use crate::check::lines::{Line, Lines};
 use crate::check::{check, Decision, Prescription, RejectCode};
 use crate::codes::Money;
 use crate::compile::model::Formulary;
@@ -12,9 +13,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// Lines read and checked together.
-const CHUNK: usize = 16_384;
 
 /// How a decision changed. A claim can change in several ways at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,20 +194,22 @@ impl ClaimsImpact {
         self.plan_pay.merge(&later.plan_pay);
     }
 
+    /// Counts a line that is not a prescription, keeping the first few.
+    fn unreadable_line(&mut self, line: u64, error: String) {
+        self.unreadable += 1;
+        if self.unreadable_examples.len() < self.max_examples {
+            self.unreadable_examples.push(Unreadable {
+                line,
+                error: crate::compile::load::reference::short(&error),
+            });
+        }
+    }
+
     fn add_line(&mut self, old: &Formulary, new: &Formulary, line: u64, text: &str) {
         self.claims += 1;
-        let rx = match read(text) {
+        let rx = match Prescription::from_json(text) {
             Ok(rx) => rx,
-            Err(e) => {
-                self.unreadable += 1;
-                if self.unreadable_examples.len() < self.max_examples {
-                    self.unreadable_examples.push(Unreadable {
-                        line,
-                        error: e.to_string(),
-                    });
-                }
-                return;
-            }
+            Err(e) => return self.unreadable_line(line, e.to_string()),
         };
         let (a, b) = (check(old, &rx), check(new, &rx));
         let (sa, sb) = (Outcome::of(&a), Outcome::of(&b));
@@ -238,15 +238,6 @@ impl ClaimsImpact {
                 });
             }
         }
-    }
-}
-
-/// Reads one prescription. Plain serde is the fast path; only a line it
-/// refuses is read again the careful way, for an error that names the field.
-fn read(text: &str) -> Result<Prescription, crate::check::InputError> {
-    match serde_json::from_str::<Prescription>(text) {
-        Ok(rx) => rx.validate().map(|()| rx),
-        Err(_) => Prescription::from_str(text),
     }
 }
 
@@ -361,22 +352,8 @@ pub fn claims_impact<R: BufRead + Send>(
     input: R,
     examples: usize,
 ) -> std::io::Result<ClaimsImpact> {
-    let mut lines = input.lines();
-    let mut next_line: u64 = 0;
-    let mut read_chunk = move || -> std::io::Result<Vec<(u64, String)>> {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for l in lines.by_ref() {
-            next_line += 1;
-            let l = l?;
-            if !l.trim().is_empty() {
-                chunk.push((next_line, l));
-            }
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        Ok(chunk)
-    };
+    let mut lines = Lines::new(input);
+    let mut read_chunk = move || lines.chunk();
     let mut total = ClaimsImpact::new(examples);
     let mut chunk = read_chunk()?;
     while !chunk.is_empty() {
@@ -391,7 +368,7 @@ pub fn claims_impact<R: BufRead + Send>(
 fn check_chunk(
     old: &Formulary,
     new: &Formulary,
-    chunk: &[(u64, String)],
+    chunk: &[(u64, Line)],
     examples: usize,
 ) -> ClaimsImpact {
     chunk
@@ -399,8 +376,15 @@ fn check_chunk(
         .with_min_len(256)
         .fold(
             || ClaimsImpact::new(examples),
-            |mut acc, (n, text)| {
-                acc.add_line(old, new, *n, text);
+            |mut acc, (n, line)| {
+                match line {
+                    Line::Text(text) => acc.add_line(old, new, *n, text),
+                    Line::Bad(why) => {
+                        acc.claims += 1;
+                        acc.unreadable_line(*n, why.clone());
+                    }
+                    Line::Blank => {}
+                }
                 acc
             },
         )

@@ -54,3 +54,29 @@ fn several_syntax_errors_are_reported_in_one_run() {
         .collect();
     assert_eq!(lines, [2, 3, 7]);
 }
+
+#[test]
+fn graph_checks_run_beside_other_errors_without_cascades() {
+    let fixture = |name: &str| {
+        std::fs::read_to_string(crate::support::root().join("tests/diagnostics").join(name))
+            .expect("fixture")
+    };
+    // A step cycle and, elsewhere, an unknown tier and a bad percent.
+    let text = fixture("E0301-step-cycle.formulary")
+        + "ingredient extra rxcui 99 tier 7\nrefill too soon before 150% used\n";
+    let c = formulary::compile_str("x.formulary", &text);
+    let mut codes: Vec<String> = c.diags.iter().map(|d| d.code()).collect();
+    codes.sort();
+    assert!(codes.contains(&"E0301".to_string()), "{codes:?}");
+    assert!(codes.len() >= 3, "{codes:?}");
+    // A step whose list names an unknown drug: the unknown name, not also
+    // "can never be met".
+    let text = fixture("E0302-step-never-met.formulary").replace(
+        "tried any 2 of losartan, valsartan",
+        "tried any 2 of losartan, valsrtan",
+    );
+    let c = formulary::compile_str("x.formulary", &text);
+    let codes: Vec<String> = c.diags.iter().map(|d| d.code()).collect();
+    assert!(!codes.contains(&"E0302".to_string()), "{codes:?}");
+    assert!(!codes.is_empty());
+}
