@@ -14,23 +14,34 @@ fn compiled(name: &str, text: &str) -> Formulary {
     c.formulary.expect("compiled")
 }
 
-/// The shipped Acme formulary, with its declared price list when `prices` is set.
-fn realistic_with(prices: bool) -> Formulary {
-    let root =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
+/// A shipped formulary (`formularies/MAIN`), with its declared price list
+/// when `prices` is set.
+fn shipped(main: &str, prices: bool) -> Formulary {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("formularies")
+        .join(main);
     let opts = formulary::LoadOptions {
         read_references: prices,
         ..Default::default()
     };
     let parsed =
-        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("acme readable");
+        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("shipped readable");
     let c = formulary::compile(parsed);
-    assert!(!c.has_errors(), "acme compiles");
+    assert!(!c.has_errors(), "{main} compiles");
     c.formulary.expect("compiled")
+}
+
+/// The shipped Acme formulary, with its declared price list when `prices` is set.
+fn realistic_with(prices: bool) -> Formulary {
+    shipped("acme/acme.formulary", prices)
 }
 
 fn realistic() -> Formulary {
     realistic_with(false)
+}
+
+fn metro() -> Formulary {
+    shipped("metro/metro.formulary", false)
 }
 
 fn rx(text: &str) -> Prescription {
@@ -64,6 +75,7 @@ fn compile(c: &mut Criterion) {
     g.bench_function("acme (shipped): load + parse + compile", |b| {
         b.iter(realistic)
     });
+    g.bench_function("metro (shipped): load + parse + compile", |b| b.iter(metro));
     g.finish();
 }
 
@@ -78,6 +90,15 @@ fn check_single(c: &mut Criterion) {
     assert!(check(&f, &simple).is_paid(), "simple claim pays");
     g.bench_function("acme: simple paid claim", |b| {
         b.iter(|| check(&f, black_box(&simple)))
+    });
+    // The same claim against the larger shipped formulary.
+    let m = metro();
+    assert!(
+        check(&m, &simple).is_paid(),
+        "simple claim pays under Metro"
+    );
+    g.bench_function("metro: simple paid claim", |b| {
+        b.iter(|| check(&m, black_box(&simple)))
     });
     // Edarbi: two-step therapy (an ACE inhibitor, then a generic ARB) met by
     // a 20-fill history of lisinopril and losartan.
