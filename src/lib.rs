@@ -40,6 +40,8 @@ pub mod diagnostics;
 pub mod diff;
 pub mod fmt;
 pub mod interop;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod prices;
 pub mod report;
 pub mod span;

@@ -13,6 +13,8 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod render;
 mod test;
 mod validate;
@@ -76,6 +78,9 @@ pub enum Command {
     Diff(diff::Args),
     /// Generate sample data (prescriptions) for a formulary.
     Generate(generate::Args),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -92,6 +97,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

@@ -9,6 +9,7 @@
 //! it could build; the next phase runs only when there are no errors.
 
 mod build;
+pub mod cache;
 mod checks;
 pub mod model;
 mod resolve;
@@ -42,11 +43,35 @@ pub type Reader<'a> = dyn FnMut(&Path) -> std::io::Result<String> + 'a;
 
 /// Reads and parses `root` and every file it includes, depth first.
 pub fn load(root: &Path, read: &mut Reader) -> std::io::Result<Parsed> {
+    load_with(root, read, &mut parse_fresh)
+}
+
+/// [`load`] with the parser given.
+pub(crate) fn load_with(
+    root: &Path,
+    read: &mut Reader,
+    parse: &mut ParseFn,
+) -> std::io::Result<Parsed> {
     let text = read(root)?;
     let mut parsed = Parsed::default();
     let mut stack = vec![normalise(root)];
-    add_file(&mut parsed, root, text, read, &mut stack);
+    add_file(&mut parsed, root, text, read, parse, &mut stack);
     Ok(parsed)
+}
+
+/// Parses the text of `path` as file `id`, giving the source file and its
+/// tree; [`cache::ParseCache`] passes one that reuses both for files whose
+/// text has not changed.
+pub(crate) type ParseFn<'a> =
+    dyn FnMut(&Path, String, FileId) -> (SourceFile, ast::File, Vec<Diag>) + 'a;
+
+fn parse_fresh(path: &Path, text: String, id: FileId) -> (SourceFile, ast::File, Vec<Diag>) {
+    let (tree, diags) = crate::syntax::parse(id, &text);
+    (
+        SourceFile::new(path.display().to_string(), text),
+        tree,
+        diags,
+    )
 }
 
 /// Parses a formulary held in memory under `name`; includes are not allowed.
@@ -64,6 +89,7 @@ pub fn parse_str(name: &str, text: &str) -> Parsed {
         Path::new(name),
         text.to_string(),
         &mut read,
+        &mut parse_fresh,
         &mut stack,
     );
     parsed
@@ -91,12 +117,12 @@ fn add_file(
     path: &Path,
     text: String,
     read: &mut Reader,
+    parse: &mut ParseFn,
     stack: &mut Vec<PathBuf>,
 ) {
-    let id = parsed
-        .sources
-        .add(SourceFile::new(path.display().to_string(), text));
-    let (tree, diags) = crate::syntax::parse(id, &parsed.sources.get(id).text.clone());
+    let next = FileId(parsed.sources.iter().count() as u32);
+    let (source, tree, diags) = parse(path, text, next);
+    let id = parsed.sources.add(source);
     parsed.diags.extend(diags);
     let includes: Vec<_> = tree
         .items
@@ -124,7 +150,7 @@ fn add_file(
         match read(&target) {
             Ok(text) => {
                 stack.push(key);
-                add_file(parsed, &target, text, read, stack);
+                add_file(parsed, &target, text, read, parse, stack);
                 stack.pop();
             }
             Err(e) => parsed.diags.push(Diag::at(
