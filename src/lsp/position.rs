@@ -68,6 +68,11 @@ impl<'t> LineIndex<'t> {
         Range::new(self.position(start), self.position(end))
     }
 
+    /// The text indexed.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
     /// The whole text.
     pub fn full_range(&self) -> Range {
         self.range_of(0, self.text.len())

@@ -122,6 +122,21 @@ fn block(text: &str, head: Span) -> Span {
     head
 }
 
+/// A span without the white space and comments that end it.
+fn trimmed(index: &LineIndex, span: Span) -> Span {
+    let text = index.text();
+    let inner = &text[span.start as usize..span.end as usize];
+    let mut end = inner.trim_end().len();
+    // A trailing comment line belongs to what follows.
+    while let Some(nl) = inner[..end].rfind('\n') {
+        if !inner[nl + 1..end].trim_start().starts_with('#') {
+            break;
+        }
+        end = inner[..nl].trim_end().len();
+    }
+    Span::new(span.file, span.start as usize, span.start as usize + end)
+}
+
 #[allow(deprecated)] // `deprecated` is a required field of the type.
 fn symbol(
     index: &LineIndex,
@@ -138,7 +153,7 @@ fn symbol(
         kind,
         tags: None,
         deprecated: None,
-        range: index.range(span.to(name_span)),
+        range: index.range(trimmed(index, span.to(name_span))),
         selection_range: index.range(name_span),
         children,
     }

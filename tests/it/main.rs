@@ -7,5 +7,7 @@ mod diff;
 mod fmt;
 mod formularies;
 mod interop;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod report;
 mod support;
