@@ -87,24 +87,63 @@ pub fn serve(connection: &Connection) -> Result<(), ServeError> {
     connection.initialize_finish(id, answer)?;
     let mut ws = Workspace::new();
     ws.scan(&folders(&params));
-    for msg in &connection.receiver {
+    // Files changed since the last check. Keystrokes that arrive while a
+    // check runs are applied together and checked once; any other message
+    // is answered after the check, so it sees the latest text.
+    let mut changed: Vec<PathBuf> = Vec::new();
+    loop {
+        let msg = match connection.receiver.try_recv() {
+            Ok(msg) => msg,
+            Err(_) if !changed.is_empty() => {
+                send_all(connection, recheck_all(&mut ws, &mut changed))?;
+                continue;
+            }
+            Err(_) => match connection.receiver.recv() {
+                Ok(msg) => msg,
+                Err(_) => return Ok(()),
+            },
+        };
         match msg {
+            Message::Notification(n) => {
+                if let Some(path) = on_notification(&mut ws, n) {
+                    if !changed.contains(&path) {
+                        changed.push(path);
+                    }
+                }
+            }
             Message::Request(r) => {
+                send_all(connection, recheck_all(&mut ws, &mut changed))?;
                 if connection.handle_shutdown(&r)? {
                     return Ok(());
                 }
                 let resp = answer_request(&ws, r);
                 connection.sender.send(Message::Response(resp))?;
             }
-            Message::Notification(n) => {
-                for out in on_notification(&mut ws, n) {
-                    connection.sender.send(Message::Notification(out))?;
-                }
-            }
             Message::Response(_) => {}
         }
     }
+}
+
+fn send_all(connection: &Connection, notes: Vec<Notification>) -> Result<(), ServeError> {
+    for n in notes {
+        connection.sender.send(Message::Notification(n))?;
+    }
     Ok(())
+}
+
+fn recheck_all(ws: &mut Workspace, changed: &mut Vec<PathBuf>) -> Vec<Notification> {
+    let mut out = Vec::new();
+    let mut done: Vec<PathBuf> = Vec::new();
+    for path in changed.drain(..) {
+        // A formulary checked for one changed file covers the others in it.
+        let roots = ws.roots_of(&path);
+        if roots.iter().all(|r| done.contains(r)) {
+            continue;
+        }
+        out.extend(recheck(ws, &roots));
+        done.extend(roots);
+    }
+    out
 }
 
 #[allow(deprecated)] // root_uri: clients still send it, some instead of folders.
@@ -132,15 +171,16 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
     Uri::from_str(url.as_str()).ok()
 }
 
-fn on_notification(ws: &mut Workspace, n: Notification) -> Vec<Notification> {
+/// Applies a document notification; returns the file to check again.
+fn on_notification(ws: &mut Workspace, n: Notification) -> Option<PathBuf> {
     let path = match n.method.as_str() {
         notif::DidOpenTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
             else {
-                return Vec::new();
+                return None;
             };
             let Some(path) = path_of(&p.text_document.uri) else {
-                return Vec::new();
+                return None;
             };
             ws.open(&path, p.text_document.text);
             path
@@ -148,14 +188,14 @@ fn on_notification(ws: &mut Workspace, n: Notification) -> Vec<Notification> {
         notif::DidChangeTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
             else {
-                return Vec::new();
+                return None;
             };
             let Some(path) = path_of(&p.text_document.uri) else {
-                return Vec::new();
+                return None;
             };
             // Full synchronisation: the last change holds the whole text.
             let Some(change) = p.content_changes.into_iter().last() else {
-                return Vec::new();
+                return None;
             };
             ws.open(&path, change.text);
             path
@@ -163,10 +203,10 @@ fn on_notification(ws: &mut Workspace, n: Notification) -> Vec<Notification> {
         notif::DidCloseTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
             else {
-                return Vec::new();
+                return None;
             };
             let Some(path) = path_of(&p.text_document.uri) else {
-                return Vec::new();
+                return None;
             };
             ws.close(&path);
             path
@@ -174,28 +214,25 @@ fn on_notification(ws: &mut Workspace, n: Notification) -> Vec<Notification> {
         notif::DidSaveTextDocument::METHOD => {
             let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
             else {
-                return Vec::new();
+                return None;
             };
-            match path_of(&p.text_document.uri) {
-                Some(path) => path,
-                None => return Vec::new(),
-            }
+            path_of(&p.text_document.uri)?
         }
-        _ => return Vec::new(),
+        _ => return None,
     };
-    recheck(ws, &path)
+    Some(path)
 }
 
-/// Checks every formulary `path` belongs to and returns the diagnostics to
-/// publish for each of their files.
-fn recheck(ws: &mut Workspace, path: &Path) -> Vec<Notification> {
+/// Checks the formularies with these main files and returns the
+/// diagnostics to publish for each of their files.
+fn recheck(ws: &mut Workspace, roots: &[PathBuf]) -> Vec<Notification> {
     let mut out = Vec::new();
-    for root in ws.roots_of(path) {
-        let dropped = ws.check(&root);
+    for root in roots {
+        let dropped = ws.check(root);
         for gone in dropped {
             out.extend(publish(&gone, Vec::new()));
         }
-        let Some(project) = ws.project(&root) else {
+        let Some(project) = ws.project(root) else {
             continue;
         };
         for (file, list) in diagnostics::by_file(project) {

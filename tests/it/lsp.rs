@@ -383,3 +383,31 @@ fn a_file_that_is_not_a_formulary_gets_the_missing_header_error() {
     assert_eq!(diags[0]["code"], "E0004", "{diags}");
     c.shutdown();
 }
+
+#[test]
+fn changes_sent_together_are_all_applied_before_the_next_answer() {
+    let mut c = Client::start();
+    c.initialize();
+    c.open("drugs.formulary");
+    let clean = c.diagnostics("drugs.formulary");
+    let original = std::fs::read_to_string(c.path("drugs.formulary")).expect("fixture");
+    let typo = original.replace("pa pa-ace\n", "pa pa-aec\n");
+    c.change("drugs.formulary", 2, &typo);
+    c.change("drugs.formulary", 3, &original);
+    // The hover is answered from the last text: the formulary compiles.
+    let hover = c.ask(
+        "textDocument/hover",
+        c.at("drugs.formulary", "zestril-10", 2),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("Rules by level"), "{text}");
+    let uri = c.uri("drugs.formulary");
+    let last = c
+        .notes
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+        .map(|m| m["params"]["diagnostics"].clone());
+    assert_eq!(last, Some(clean));
+    c.shutdown();
+}
