@@ -7,22 +7,22 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use formulary::compile::cache::ParseCache;
+use formulary::compile::{LoadOptions, MemoryReader};
 use formulary::synth::{self, Size};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-fn reader(files: &HashMap<PathBuf, String>) -> impl FnMut(&Path) -> std::io::Result<String> + '_ {
-    move |p: &Path| {
-        files
-            .get(p)
-            .cloned()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+fn reader(files: &HashMap<PathBuf, String>) -> MemoryReader {
+    let mut r = MemoryReader::new();
+    for (p, t) in files {
+        r.insert(p, t.as_bytes());
     }
+    r
 }
 
 fn recheck(c: &mut Criterion) {
     let split = synth::formulary_split(Size::LARGE, 20);
-    let mut files: HashMap<PathBuf, String> = split
+    let files: HashMap<PathBuf, String> = split
         .iter()
         .map(|(n, t)| (PathBuf::from(n), t.clone()))
         .collect();
@@ -34,6 +34,8 @@ fn recheck(c: &mut Criterion) {
     let edited = original.replacen(" tier 1\n", " tier 2\n", 1);
     assert_ne!(original, edited, "the edit changes the part");
 
+    let opts = LoadOptions::default();
+    let mut mem = reader(&files);
     let mut g = c.benchmark_group("recheck");
     g.sample_size(20);
     g.bench_function("single file: parse + compile (cold)", |b| {
@@ -41,26 +43,26 @@ fn recheck(c: &mut Criterion) {
     });
     g.bench_function("20 files: load + parse + compile (cold)", |b| {
         b.iter(|| {
-            let parsed = formulary::load(root, &mut reader(&files)).expect("readable");
+            let parsed = formulary::load(root, &mut mem, &opts).expect("readable");
             formulary::compile(parsed)
         })
     });
     let mut cache = ParseCache::new();
-    let first = formulary::compile(cache.load(root, &mut reader(&files)).expect("readable"));
+    let first = formulary::compile(cache.load(root, &mut mem, &opts).expect("readable"));
     assert!(!first.has_errors(), "the split formulary compiles");
     let mut flip = false;
     g.bench_function("20 files: re-check after a one-line edit (cached)", |b| {
         b.iter(|| {
             flip = !flip;
             let text = if flip { &edited } else { &original };
-            files.insert(part.clone(), text.clone());
-            let parsed = cache.load(root, &mut reader(&files)).expect("readable");
+            mem.insert(&part, text.as_bytes());
+            let parsed = cache.load(root, &mut mem, &opts).expect("readable");
             assert_eq!(cache.last_load().parsed, 1);
             formulary::compile(parsed)
         })
     });
     g.bench_function("20 files: load with every tree cached (no compile)", |b| {
-        b.iter(|| cache.load(root, &mut reader(&files)).expect("readable"))
+        b.iter(|| cache.load(root, &mut mem, &opts).expect("readable"))
     });
     g.finish();
 }

@@ -7,12 +7,14 @@
 //! stale tree can never be reused), and parses the file again otherwise.
 //! Compiling is not cached: names and rules depend on every file.
 
-use super::{load_with, Parsed, Reader};
+use super::load::{load_with, LoadError, LoadOptions, ParseSource, SourceReader};
+use super::Parsed;
 use crate::ast;
 use crate::diagnostics::Diag;
-use crate::span::{FileId, SourceFile};
+use crate::span::FileId;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Syntax trees of the files read by earlier loads.
 #[derive(Debug, Default)]
@@ -23,7 +25,7 @@ pub struct ParseCache {
 
 #[derive(Debug)]
 struct Entry {
-    source: SourceFile,
+    text: Arc<str>,
     id: FileId,
     tree: ast::File,
     diags: Vec<Diag>,
@@ -38,40 +40,57 @@ pub struct LoadStats {
     pub reused: usize,
 }
 
+/// The parser a cached load uses: the cache, and what this load saw.
+struct Cached<'c> {
+    entries: &'c mut FxHashMap<PathBuf, Entry>,
+    seen: FxHashSet<PathBuf>,
+    stats: LoadStats,
+}
+
+impl ParseSource for Cached<'_> {
+    fn parse(&mut self, canon: &Path, id: FileId, text: &Arc<str>) -> (ast::File, Vec<Diag>) {
+        self.seen.insert(canon.to_path_buf());
+        if let Some(e) = self.entries.get(canon) {
+            if e.id == id && *e.text == **text {
+                self.stats.reused += 1;
+                return (e.tree.clone(), e.diags.clone());
+            }
+        }
+        self.stats.parsed += 1;
+        let (tree, diags) = crate::syntax::parse(id, text);
+        let entry = Entry {
+            text: text.clone(),
+            id,
+            tree: tree.clone(),
+            diags: diags.clone(),
+        };
+        self.entries.insert(canon.to_path_buf(), entry);
+        (tree, diags)
+    }
+}
+
 impl ParseCache {
     /// An empty cache.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Reads `root` and its includes like [`super::load`], parsing only the
-    /// files whose text or position in the load order changed since the last
-    /// load. Files no longer included are dropped from the cache.
-    pub fn load(&mut self, root: &Path, read: &mut Reader) -> std::io::Result<Parsed> {
-        let mut stats = LoadStats::default();
-        let mut seen = FxHashSet::default();
-        let entries = &mut self.entries;
-        let mut parse = |path: &Path, text: String, id: FileId| {
-            seen.insert(path.to_path_buf());
-            if let Some(e) = entries.get(path) {
-                if e.id == id && *e.source.text == *text {
-                    stats.reused += 1;
-                    return (e.source.clone(), e.tree.clone(), e.diags.clone());
-                }
-            }
-            stats.parsed += 1;
-            let (tree, diags) = crate::syntax::parse(id, &text);
-            let source = SourceFile::new(path.display().to_string(), text);
-            let entry = Entry {
-                source: source.clone(),
-                id,
-                tree: tree.clone(),
-                diags: diags.clone(),
-            };
-            entries.insert(path.to_path_buf(), entry);
-            (source, tree, diags)
+    /// Loads `main` like [`super::load()`], parsing only the files whose
+    /// text or place in the load order changed since the last load. Files
+    /// no longer read are dropped from the cache.
+    pub fn load(
+        &mut self,
+        main: &Path,
+        reader: &mut dyn SourceReader,
+        opts: &LoadOptions,
+    ) -> Result<Parsed, LoadError> {
+        let mut parser = Cached {
+            entries: &mut self.entries,
+            seen: FxHashSet::default(),
+            stats: LoadStats::default(),
         };
-        let parsed = load_with(root, read, &mut parse);
+        let parsed = load_with(main, reader, opts, &mut parser);
+        let Cached { seen, stats, .. } = parser;
         self.entries.retain(|p, _| seen.contains(p));
         self.last = stats;
         parsed
@@ -96,27 +115,27 @@ impl ParseCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::load::MemoryReader;
 
-    fn files(main: &str, part: &str) -> impl FnMut(&Path) -> std::io::Result<String> {
-        let (main, part) = (main.to_string(), part.to_string());
-        move |p: &Path| match p.to_str() {
-            Some("main.formulary") => Ok(main.clone()),
-            Some("part.formulary") => Ok(part.clone()),
-            _ => Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file",
-            )),
-        }
+    fn files(main: &str, part: &str) -> MemoryReader {
+        let mut r = MemoryReader::new();
+        r.insert("main.formulary", main.as_bytes());
+        r.insert("part.formulary", part.as_bytes());
+        r
     }
 
     const MAIN: &str = "formulary \"X\" id X-1 version 1 effective 2026-01-01 to 2026-12-31\ntier 1 \"G\" copay $5\ninclude \"part.formulary\"\n";
+
+    fn opts() -> LoadOptions {
+        LoadOptions::default()
+    }
 
     #[test]
     fn only_the_changed_file_is_parsed_again_and_the_result_is_the_same() {
         let mut cache = ParseCache::new();
         let root = Path::new("main.formulary");
         let part = "ingredient a rxcui 1 tier 1\n";
-        let first = cache.load(root, &mut files(MAIN, part)).unwrap();
+        let first = cache.load(root, &mut files(MAIN, part), &opts()).unwrap();
         assert_eq!(
             cache.last_load(),
             LoadStats {
@@ -124,7 +143,7 @@ mod tests {
                 reused: 0
             }
         );
-        let again = cache.load(root, &mut files(MAIN, part)).unwrap();
+        let again = cache.load(root, &mut files(MAIN, part), &opts()).unwrap();
         assert_eq!(
             cache.last_load(),
             LoadStats {
@@ -135,7 +154,7 @@ mod tests {
         assert_eq!(first.files, again.files);
 
         let edited = "ingredient a rxcui 1 tier 1\ningredient b rxcui 2 tier 9\n";
-        let cached = cache.load(root, &mut files(MAIN, edited)).unwrap();
+        let cached = cache.load(root, &mut files(MAIN, edited), &opts()).unwrap();
         assert_eq!(
             cache.last_load(),
             LoadStats {
@@ -143,7 +162,7 @@ mod tests {
                 reused: 1
             }
         );
-        let fresh = super::super::load(root, &mut files(MAIN, edited)).unwrap();
+        let fresh = super::super::load(root, &mut files(MAIN, edited), &opts()).unwrap();
         assert_eq!(cached.files, fresh.files);
         let spans = |p: &Parsed| match &p.files[1].1.items[1] {
             ast::Item::Drug(d) => d.span,
@@ -159,10 +178,10 @@ mod tests {
     fn a_file_no_longer_included_is_dropped() {
         let mut cache = ParseCache::new();
         let root = Path::new("main.formulary");
-        cache.load(root, &mut files(MAIN, "")).unwrap();
+        cache.load(root, &mut files(MAIN, ""), &opts()).unwrap();
         assert_eq!(cache.len(), 2);
         let alone = MAIN.replace("include \"part.formulary\"\n", "");
-        cache.load(root, &mut files(&alone, "")).unwrap();
+        cache.load(root, &mut files(&alone, ""), &opts()).unwrap();
         assert_eq!(cache.len(), 1);
     }
 }

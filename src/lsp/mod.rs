@@ -175,47 +175,31 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
 fn on_notification(ws: &mut Workspace, n: Notification) -> Option<PathBuf> {
     let path = match n.method.as_str() {
         notif::DidOpenTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
-            else {
-                return None;
-            };
-            let Some(path) = path_of(&p.text_document.uri) else {
-                return None;
-            };
+            let p =
+                serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params).ok()?;
+            let path = path_of(&p.text_document.uri)?;
             ws.open(&path, p.text_document.text);
             path
         }
         notif::DidChangeTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
-            else {
-                return None;
-            };
-            let Some(path) = path_of(&p.text_document.uri) else {
-                return None;
-            };
+            let p =
+                serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params).ok()?;
+            let path = path_of(&p.text_document.uri)?;
             // Full synchronisation: the last change holds the whole text.
-            let Some(change) = p.content_changes.into_iter().last() else {
-                return None;
-            };
+            let change = p.content_changes.into_iter().last()?;
             ws.open(&path, change.text);
             path
         }
         notif::DidCloseTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
-            else {
-                return None;
-            };
-            let Some(path) = path_of(&p.text_document.uri) else {
-                return None;
-            };
+            let p =
+                serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params).ok()?;
+            let path = path_of(&p.text_document.uri)?;
             ws.close(&path);
             path
         }
         notif::DidSaveTextDocument::METHOD => {
-            let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
-            else {
-                return None;
-            };
+            let p =
+                serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params).ok()?;
             path_of(&p.text_document.uri)?
         }
         _ => return None,

@@ -6,6 +6,7 @@
 
 use super::index::Index;
 use crate::compile::cache::ParseCache;
+use crate::compile::load::{LoadOptions, SourceReader};
 use crate::compile::{self, normalise};
 use crate::diagnostics::Diag;
 use crate::span::{FileId, Sources};
@@ -105,18 +106,17 @@ impl Workspace {
 
     /// Records a document's text as the editor has it.
     pub fn open(&mut self, path: &Path, text: String) {
-        self.docs.insert(normalise(path), Doc { text });
+        self.docs.insert(doc_key(path), Doc { text });
     }
 
     /// Forgets an open document (the file on disk is read from now on).
     pub fn close(&mut self, path: &Path) {
-        self.docs.remove(&normalise(path));
+        self.docs.remove(&doc_key(path));
     }
 
     /// The text of a file: the open document's, or the file's on disk.
     pub fn text(&self, path: &Path) -> std::io::Result<String> {
-        let key = normalise(path);
-        match self.docs.get(&key) {
+        match self.docs.get(&doc_key(path)) {
             Some(d) => Ok(d.text.clone()),
             None => std::fs::read_to_string(path),
         }
@@ -164,15 +164,10 @@ impl Workspace {
     /// before that it no longer includes (their diagnostics must be cleared).
     pub fn check(&mut self, root: &Path) -> Vec<PathBuf> {
         let root = normalise(root);
-        let docs = &self.docs;
-        let mut read = |p: &Path| -> std::io::Result<String> {
-            match docs.get(&normalise(p)) {
-                Some(d) => Ok(d.text.clone()),
-                None => std::fs::read_to_string(p),
-            }
-        };
+        let mut reader = Overlay { docs: &self.docs };
         let cache = self.caches.entry(root.clone()).or_default();
-        let parsed = cache.load(&root, &mut read);
+        // The options `validate` uses: confined to the main file's folder.
+        let parsed = cache.load(&root, &mut reader, &LoadOptions::default());
         let project = match parsed {
             Ok(parsed) => {
                 let paths = parsed
@@ -238,6 +233,34 @@ impl Workspace {
             .values()
             .filter(move |p| p.paths.iter().any(|q| q == path))
     }
+}
+
+/// Reads open documents as the editor has them, other files from disk.
+struct Overlay<'d> {
+    docs: &'d FxHashMap<PathBuf, Doc>,
+}
+
+impl SourceReader for Overlay<'_> {
+    fn read(&mut self, path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+        match self.docs.get(&doc_key(path)) {
+            Some(d) => Ok(d.text.as_bytes().to_vec()),
+            None => crate::io::FsReader.read(path, limit),
+        }
+    }
+
+    fn canonical(&mut self, path: &Path) -> std::io::Result<PathBuf> {
+        match crate::io::FsReader.canonical(path) {
+            // A new document not saved yet is where the editor says it is.
+            Err(_) if self.docs.contains_key(&doc_key(path)) => Ok(normalise(path)),
+            other => other,
+        }
+    }
+}
+
+/// Open documents are held by resolved path (the loader reads by resolved
+/// path), or by the path as given for a file not on disk yet.
+fn doc_key(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| normalise(path))
 }
 
 /// True when the first statement of `text` is a `formulary` header.

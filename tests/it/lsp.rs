@@ -219,6 +219,16 @@ fn an_editor_session_from_initialize_to_exit() {
     assert_eq!(main, json!([]));
     insta::assert_snapshot!("lsp-diagnostics-clean", c.show(&drugs));
 
+    typo_and_quick_fix(&mut c, &drugs);
+    hover_and_navigation(&mut c);
+    completion_and_outline(&mut c);
+    formatting_and_rename(&mut c);
+    c.shutdown();
+}
+
+/// A typo: its diagnostic (a UTF-16 range) and quick fix; then the text on
+/// disk again, which is clean.
+fn typo_and_quick_fix(c: &mut Client, clean: &Value) {
     // A typo after a non-ASCII label: the range counts UTF-16 units.
     let original = std::fs::read_to_string(c.path("drugs.formulary")).expect("fixture");
     let typo = original.replace("pa pa-ace\n", "pa pa-aec\n");
@@ -256,8 +266,10 @@ fn an_editor_session_from_initialize_to_exit() {
 
     // Back to the text on disk: clean again.
     c.change("drugs.formulary", 3, &original);
-    assert_eq!(c.diagnostics("drugs.formulary"), drugs);
+    assert_eq!(&c.diagnostics("drugs.formulary"), clean);
+}
 
+fn hover_and_navigation(c: &mut Client) {
     let hover = c.ask(
         "textDocument/hover",
         c.at("drugs.formulary", "zestril-10", 2),
@@ -287,7 +299,9 @@ fn an_editor_session_from_initialize_to_exit() {
         with_ref_context(c.at("main.formulary", "tier 2", 5), false),
     );
     assert_eq!(refs.as_array().map(Vec::len), Some(2), "{refs}");
+}
 
+fn completion_and_outline(c: &mut Client) {
     let completion = c.ask(
         "textDocument/completion",
         c.at("drugs.formulary", "pa pa-ace", 3),
@@ -310,7 +324,9 @@ fn an_editor_session_from_initialize_to_exit() {
         json!({"textDocument": {"uri": c.uri("drugs.formulary")}}),
     );
     insta::assert_snapshot!("lsp-document-symbols", c.show(&outline));
+}
 
+fn formatting_and_rename(c: &mut Client) {
     // Formatting: the formatter's layout as one edit of the whole file.
     c.open("main.formulary");
     c.diagnostics("main.formulary");
@@ -345,8 +361,6 @@ fn an_editor_session_from_initialize_to_exit() {
     assert!(refused["error"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("keyword")));
-
-    c.shutdown();
 }
 
 #[test]
