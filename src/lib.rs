@@ -41,6 +41,8 @@ pub mod diff;
 pub mod fmt;
 pub mod interop;
 pub mod io;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod ncpdp;
 pub mod prices;
 pub mod report;

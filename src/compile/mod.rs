@@ -13,6 +13,7 @@
 //! resolved, except where an error lies inside the lines they point at.
 
 mod build;
+pub mod cache;
 mod checks;
 pub mod load;
 pub mod model;

@@ -10,6 +10,8 @@ mod fmt;
 mod formularies;
 mod interop;
 mod load;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod ncpdp;
 mod report;
 mod rxnorm;
