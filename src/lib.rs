@@ -41,6 +41,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod fmt;
 pub mod interop;
+pub mod io;
 pub mod prices;
 pub mod report;
 pub mod span;
@@ -49,7 +50,7 @@ pub mod synth;
 
 pub use check::{check, Decision, Prescription};
 pub use compile::model::Formulary;
-pub use compile::{compile, load, parse_str, Compiled, Parsed};
+pub use compile::{compile, load, parse_str, Compiled, LoadOptions, Parsed};
 
 /// Parses and compiles one in-memory file (no includes).
 pub fn compile_str(name: &str, text: &str) -> Compiled {

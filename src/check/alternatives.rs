@@ -71,7 +71,7 @@ pub(super) fn find<'f>(
         {
             continue;
         }
-        let total = crate::prices::estimate(f, cand.drug, None, rx.date, rx.quantity)
+        let total = super::cost::estimate(f, cand.drug, None, rx.date, rx.quantity)
             .map(|m| Money(m.0 + rx.dispensing_fee.unwrap_or_default().0));
         let cheaper = match (req_cost.and_then(|c| c.total), total) {
             (Some(a), Some(b)) => b < a,

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// The prescription, JSON or YAML; `-` reads standard input.
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     prescription: Option<PathBuf>,
@@ -35,7 +38,7 @@ pub struct Args {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
+    let f = match load_formulary(&a.formulary, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };

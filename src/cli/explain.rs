@@ -12,6 +12,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// The drug: its name in the formulary, an NDC, an RxCUI or its label.
     drug: String,
     /// Say what is in force on this date; default: the formulary's first day.
@@ -20,7 +23,7 @@ pub struct Args {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
+    let f = match load_rules(&a.formulary, &a.src) {
         Ok(f) => f,
         Err(code) => return code,
     };

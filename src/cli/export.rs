@@ -23,6 +23,9 @@ enum To {
 struct FhirArgs {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Write the bundle here instead of to stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -38,7 +41,7 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 
 pub(super) fn run(a: Args) -> i32 {
     let To::Fhir(a) = a.to;
-    let f = match load_formulary(&a.formulary, &[], &[]) {
+    let f = match load_formulary(&a.formulary, &a.src, &[], &[]) {
         Ok(f) => f,
         Err(code) => return code,
     };

@@ -13,6 +13,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Picture format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
@@ -40,7 +43,7 @@ pub enum GraphFormat {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
+    let f = match load_rules(&a.formulary, &a.src) {
         Ok(f) => f,
         Err(code) => return code,
     };

@@ -17,7 +17,7 @@ mod render;
 mod test;
 mod validate;
 
-use crate::compile::{self, Compiled};
+use crate::compile::{self, Compiled, LoadOptions, RefKind};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -106,56 +106,70 @@ pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
     }
 }
 
-/// Loads and compiles a formulary from disk, attaching the price lists it
-/// declares and any given with `--prices`, then the drug catalogs it declares
-/// and any given with `--catalog`. On failure prints why to stderr and
-/// returns the exit code.
+/// Where a formulary's files may be, for every command that loads one.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SourceArgs {
+    /// The folder every file the formulary reads must be inside; default:
+    /// the main file's folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Read included and declared files wherever they are: absolute paths,
+    /// paths climbing out with `..`, symbolic links leading out.
+    #[arg(long)]
+    pub allow_outside_root: bool,
+}
+
+impl SourceArgs {
+    fn options(&self, read_references: bool, extra: Vec<(RefKind, PathBuf)>) -> LoadOptions {
+        LoadOptions {
+            root: self.root.clone(),
+            allow_outside_root: self.allow_outside_root,
+            read_references,
+            extra,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+/// Loads and compiles a formulary from disk with the price lists and drug
+/// catalogs it declares and those given (`--prices`, `--catalog`). On
+/// failure prints why to stderr and returns the exit code.
 pub(crate) fn load_formulary(
     path: &Path,
+    src: &SourceArgs,
     prices: &[PathBuf],
     catalogs: &[PathBuf],
 ) -> Result<crate::Formulary, i32> {
-    let compiled = compile_path(path)?;
+    let mut extra: Vec<(RefKind, PathBuf)> = prices
+        .iter()
+        .map(|p| (RefKind::Prices, p.clone()))
+        .collect();
+    extra.extend(catalogs.iter().map(|p| (RefKind::Catalog, p.clone())));
+    let compiled = compile_with(path, &src.options(true, extra))?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
         return Err(EXIT_INVALID);
     }
-    let Some(mut f) = compiled.formulary else {
-        return Err(EXIT_INVALID);
-    };
-    let mut files: Vec<PathBuf> = f.price_files.iter().map(PathBuf::from).collect();
-    files.extend(prices.iter().cloned());
-    for p in files {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            eprintln!("error: cannot read price list {}: {e}", p.display());
-            EXIT_ERROR
-        })?;
-        let list =
-            crate::prices::PriceList::parse(&p.display().to_string(), &text).map_err(|e| {
-                eprintln!("error: {e}");
-                EXIT_ERROR
-            })?;
-        match f.prices.as_mut() {
-            Some(existing) => existing.merge(list),
-            None => f.prices = Some(list),
-        }
-    }
-    let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
-    files.extend(catalogs.iter().cloned());
-    for p in files {
-        let catalog = import::read_catalog(&p)?;
-        f.attach_catalog(&catalog);
-    }
-    Ok(f)
+    compiled.formulary.ok_or(EXIT_INVALID)
 }
 
-/// Reads and compiles a formulary; I/O failure of the main file is exit 1.
-pub(crate) fn compile_path(path: &Path) -> Result<Compiled, i32> {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    match compile::load(path, &mut read) {
+/// Reads and compiles a formulary with everything it declares; I/O failure
+/// of the main file is exit 1.
+pub(crate) fn compile_path(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(true, Vec::new()))
+}
+
+/// Reads and compiles a formulary's source only, without its reference
+/// files (for documents about its rules).
+pub(crate) fn compile_rules(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(false, Vec::new()))
+}
+
+fn compile_with(path: &Path, opts: &LoadOptions) -> Result<Compiled, i32> {
+    match compile::load(path, &mut crate::io::FsReader, opts) {
         Ok(parsed) => Ok(compile::compile(parsed)),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            eprintln!("error: cannot read {e}");
             Err(EXIT_ERROR)
         }
     }

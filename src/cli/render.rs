@@ -1,7 +1,7 @@
 //! `formulary render FORMULARY --format html|markdown [--as-of DATE] [--out FILE]`:
 //! the member's printed drug list.
 
-use super::{compile_path, render_diags, EXIT_ERROR, EXIT_INVALID, EXIT_OK};
+use super::{compile_rules, render_diags, EXIT_ERROR, EXIT_INVALID, EXIT_OK};
 use crate::report;
 use crate::Formulary;
 use chrono::NaiveDate;
@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Document format.
     #[arg(long, value_enum)]
     format: DocFormat,
@@ -35,7 +38,7 @@ pub enum DocFormat {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
+    let f = match load_rules(&a.formulary, &a.src) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -69,8 +72,8 @@ fn write_file(path: &Path, text: &str) -> i32 {
 
 /// Compiles a formulary for a document: errors stop with exit 3; warnings
 /// are `validate`'s business; price lists are not needed and not read.
-pub(super) fn load_rules(path: &Path) -> Result<Formulary, i32> {
-    let compiled = compile_path(path)?;
+pub(super) fn load_rules(path: &Path, src: &super::SourceArgs) -> Result<Formulary, i32> {
+    let compiled = compile_rules(path, src)?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
         return Err(EXIT_INVALID);

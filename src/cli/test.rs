@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file; its cases are read from `NAME.tests.yaml` beside it.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// A case file to use instead.
     #[arg(long, value_name = "FILE.yaml")]
     cases: Option<PathBuf>,
@@ -36,7 +39,7 @@ pub fn case_file_for(formulary: &Path) -> PathBuf {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
+    let f = match load_formulary(&a.formulary, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };

@@ -196,6 +196,8 @@ fn shipped_proposal_diff_over_the_sample_claims() {
             "diff",
             "formularies/acme/acme.formulary",
             "formularies/acme-proposal/acme.formulary",
+            "--root",
+            "formularies",
             "--claims",
             "formularies/claims/acme-claims.ndjson",
             "--format",

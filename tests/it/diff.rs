@@ -76,9 +76,16 @@ fn an_invalid_formulary_exits_3() {
 }
 
 fn compile(path: &str) -> Formulary {
-    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
-    let parsed = formulary::compile::load(&crate::support::root().join(path), &mut read)
-        .expect("fixture readable");
+    let opts = formulary::LoadOptions {
+        root: Some(crate::support::root().join("formularies")),
+        ..Default::default()
+    };
+    let parsed = formulary::load(
+        &crate::support::root().join(path),
+        &mut formulary::io::FsReader,
+        &opts,
+    )
+    .expect("fixture readable");
     formulary::compile::compile(parsed)
         .formulary
         .expect("fixture compiles")

@@ -115,8 +115,21 @@ fn compile_mapped(
     main: &Path,
     mut map: impl FnMut(&str) -> String,
 ) -> Option<formulary::Formulary> {
-    let mut read = |p: &Path| std::fs::read_to_string(p).map(|t| map(&t));
-    let parsed = formulary::compile::load(main, &mut read).ok()?;
+    struct Mapped<F>(F);
+    impl<F: FnMut(&str) -> String> formulary::compile::SourceReader for Mapped<F> {
+        fn read(&mut self, p: &Path, _limit: u64) -> std::io::Result<Vec<u8>> {
+            Ok((self.0)(&std::fs::read_to_string(p)?).into_bytes())
+        }
+        fn canonical(&mut self, p: &Path) -> std::io::Result<std::path::PathBuf> {
+            std::fs::canonicalize(p)
+        }
+    }
+    let opts = formulary::LoadOptions {
+        allow_outside_root: true,
+        read_references: false,
+        ..Default::default()
+    };
+    let parsed = formulary::compile::load(main, &mut Mapped(&mut map), &opts).ok()?;
     formulary::compile::compile(parsed).formulary
 }
 

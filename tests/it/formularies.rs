@@ -6,8 +6,17 @@ use formulary::cases::{slug, snapshot, CaseFile};
 use std::path::{Path, PathBuf};
 
 fn load(path: &Path) -> formulary::Compiled {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    formulary::compile(formulary::load(path, &mut read).expect("readable"))
+    formulary::compile(parse(path))
+}
+
+/// Parses a shipped formulary with its price lists; `formularies/` is the
+/// root, since a proposal shares files with the formulary it changes.
+fn parse(path: &Path) -> formulary::Parsed {
+    let opts = formulary::LoadOptions {
+        root: Some(PathBuf::from("formularies")),
+        ..Default::default()
+    };
+    formulary::load(path, &mut formulary::io::FsReader, &opts).expect("readable")
 }
 
 /// Main files: those that sit beside a `NAME.tests.yaml`.
@@ -45,11 +54,7 @@ fn shipped_formularies_compile_cleanly() {
 #[test]
 fn shipped_cases_pass_and_decisions_are_pinned() {
     for (main, cases) in shipped() {
-        let mut f = load(&main).formulary.expect("compiles");
-        for p in f.price_files.clone() {
-            let text = std::fs::read_to_string(&p).expect("price list");
-            f.prices = Some(formulary::prices::PriceList::parse(&p, &text).expect("prices parse"));
-        }
+        let f = load(&main).formulary.expect("compiles");
         let file = CaseFile::parse(&std::fs::read_to_string(&cases).expect("cases"))
             .expect("case file parses");
         let stem = main
@@ -105,8 +110,7 @@ fn without_spans(debug: &str) -> String {
 #[test]
 fn shipped_syntax_trees_and_graphs_are_pinned() {
     for (main, _) in shipped() {
-        let mut read = |p: &Path| std::fs::read_to_string(p);
-        let parsed = formulary::load(&main, &mut read).expect("readable");
+        let parsed = parse(&main);
         let stem = main
             .file_stem()
             .and_then(|s| s.to_str())

@@ -7,5 +7,6 @@ mod diff;
 mod fmt;
 mod formularies;
 mod interop;
+mod load;
 mod report;
 mod support;

@@ -6,9 +6,12 @@
 //! drug entry carries the tier and edits that apply to it. Excluded and
 //! non-formulary drugs are not formulary items and are left out.
 
-use super::{cs, ext, fhir_id, limits, sd, ACT_CODE, NDC_SYSTEM, PLAN_TYPE, RETAIL_MONTH, RXNORM};
+use super::{
+    benefit_type, cs, ext, fhir_id, limits, sd, tier_concept, ACT_CODE, NDC_SYSTEM, PLAN_TYPE,
+    RETAIL_MONTH, RXNORM,
+};
 use crate::codes::DateSpan;
-use crate::compile::model::{ClauseKind, Formulary, Limit, PaRule, StepRule, Tier};
+use crate::compile::model::{ClauseKind, Formulary, Limit, PaRule, StepRule};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
@@ -169,21 +172,6 @@ fn formulary_plan(f: &Formulary, id: &str, updated: &str) -> Value {
         plan["period"] = json!({"start": s.to_string(), "end": e.to_string()});
     }
     plan
-}
-
-/// A tier as a drug tier concept: the guide's code system with a code made
-/// from the label (the guide lets each plan name its own tiers; labels such
-/// as "Preferred generic" give the guide's own codes), and the tier's number
-/// as the concept's text, from which the import takes it back.
-pub(super) fn tier_concept(t: &Tier) -> Value {
-    json!({
-        "coding": [{"system": cs(super::DRUG_TIER_CS), "code": crate::interop::source::ident(&t.label, "tier"), "display": t.label}],
-        "text": format!("Tier {}", t.number),
-    })
-}
-
-pub(super) fn benefit_type((code, display): (&str, &str)) -> Value {
-    json!({"system": cs(super::BENEFIT_TYPE_CS), "code": code, "display": display})
 }
 
 /// Quantity limit detail: the limits in our syntax as its description, and
