@@ -5,7 +5,8 @@
 //! is an [`InputError`] naming the field (`history[2].date: expected
 //! YYYY-MM-DD`), never a panic and never a silent default. The only defaults
 //! are documented ones: `daw` 0, empty `diagnoses`, `history` and
-//! `prior_authorizations`.
+//! `prior_authorizations`, accumulator amounts 0, and a history fill's
+//! `applied_to_deductible` 0.
 
 use crate::ast::Sex;
 use crate::codes::{normalise_icd, parse_date, parse_rxcui, Money, Ndc};
@@ -53,6 +54,61 @@ pub struct Prescription {
     /// Submitted dispensing fee in dollars (NCPDP 412-DC).
     #[serde(default, deserialize_with = "opt_money")]
     pub dispensing_fee: Option<Money>,
+    /// The member's benefit totals for the plan year before this fill, as
+    /// the claims system keeps them. Without them, the history's patient
+    /// pay is added up.
+    #[serde(default)]
+    pub accumulators: Option<AccumulatorsIn>,
+    /// The member takes part in the Medicare Prescription Payment Plan.
+    #[serde(default)]
+    pub payment_plan: Option<PaymentPlanIn>,
+}
+
+/// Accumulated benefit totals, in dollars.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccumulatorsIn {
+    /// The plan (calendar) year they belong to; totals of another year count as zero.
+    pub plan_year: i32,
+    /// Patient pay applied to the deductible.
+    #[serde(default, deserialize_with = "money")]
+    pub deductible_met: Money,
+    /// Out of pocket (Part D: true out-of-pocket, TrOOP).
+    #[serde(default, deserialize_with = "money")]
+    pub out_of_pocket: Money,
+    /// Gross drug cost.
+    #[serde(default, deserialize_with = "money")]
+    pub gross_drug_cost: Money,
+    /// The family's totals, the member's included.
+    #[serde(default)]
+    pub family: Option<FamilyIn>,
+}
+
+/// A family's accumulated totals, in dollars.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyIn {
+    /// Applied to the family deductible.
+    #[serde(default, deserialize_with = "money")]
+    pub deductible_met: Money,
+    /// Out of pocket.
+    #[serde(default, deserialize_with = "money")]
+    pub out_of_pocket: Money,
+    /// Gross drug cost.
+    #[serde(default, deserialize_with = "money")]
+    pub gross_drug_cost: Money,
+}
+
+/// Taking part in the Medicare Prescription Payment Plan.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentPlanIn {
+    /// This is the month the member opted in (the first month's cap applies).
+    #[serde(default)]
+    pub first_month: bool,
+    /// Out-of-pocket costs billed through the plan and not yet paid, in dollars.
+    #[serde(default, deserialize_with = "money")]
+    pub balance: Money,
 }
 
 /// The kind of pharmacy filling the prescription.
@@ -102,6 +158,15 @@ pub struct Fill {
     pub days_supply: u32,
     /// Quantity.
     pub quantity: f64,
+    /// What the patient paid in dollars (NCPDP 505-F5), for the accumulators.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub patient_pay: Option<Money>,
+    /// The part of the patient pay applied to the deductible (NCPDP 517-FH); 0 when absent.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub applied_to_deductible: Option<Money>,
+    /// The fill's gross drug cost in dollars.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub total_cost: Option<Money>,
 }
 
 /// A prior authorization on file.
@@ -226,6 +291,22 @@ impl Prescription {
             if f.date > self.date {
                 return Err(InputError::new(at(".date"), "is after the date of service"));
             }
+            check_fill_amounts(f, &at)?;
+            if self.accumulators.is_some() && f.patient_pay.is_some() {
+                return Err(InputError::new(
+                    at(".patient_pay"),
+                    "give the accumulators or the history's patient pay, not both: each would count the fill",
+                ));
+            }
+        }
+        if let Some(a) = &self.accumulators {
+            check_accumulators(a)?;
+        }
+        if self.payment_plan.is_some_and(|p| p.balance.0 < 0) {
+            return Err(InputError::new(
+                "payment_plan.balance",
+                "must not be negative",
+            ));
         }
         for (i, pa) in self.prior_authorizations.iter().enumerate() {
             let at = |field: &str| format!("prior_authorizations[{i}]{field}");
@@ -257,6 +338,67 @@ impl Prescription {
             None => self.patient.age.unwrap_or(0),
         }
     }
+}
+
+fn check_fill_amounts(f: &Fill, at: &dyn Fn(&str) -> String) -> Result<(), InputError> {
+    for (field, m) in [
+        (".patient_pay", f.patient_pay),
+        (".applied_to_deductible", f.applied_to_deductible),
+        (".total_cost", f.total_cost),
+    ] {
+        if m.is_some_and(|m| m.0 < 0) {
+            return Err(InputError::new(at(field), "must not be negative"));
+        }
+    }
+    if f.applied_to_deductible > f.patient_pay.or(Some(Money(0))) {
+        return Err(InputError::new(
+            at(".applied_to_deductible"),
+            "is more than the fill's patient_pay",
+        ));
+    }
+    if let (Some(p), Some(t)) = (f.patient_pay, f.total_cost) {
+        if p > t {
+            return Err(InputError::new(
+                at(".patient_pay"),
+                "is more than its total_cost",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_accumulators(a: &AccumulatorsIn) -> Result<(), InputError> {
+    let mine = [
+        ("deductible_met", a.deductible_met),
+        ("out_of_pocket", a.out_of_pocket),
+        ("gross_drug_cost", a.gross_drug_cost),
+    ];
+    for (field, m) in mine {
+        if m.0 < 0 {
+            return Err(InputError::new(
+                format!("accumulators.{field}"),
+                "must not be negative",
+            ));
+        }
+    }
+    if a.deductible_met > a.out_of_pocket {
+        return Err(InputError::new(
+            "accumulators.deductible_met",
+            "is more than out_of_pocket, which includes it",
+        ));
+    }
+    if let Some(f) = &a.family {
+        let theirs = [f.deductible_met, f.out_of_pocket, f.gross_drug_cost];
+        for ((field, m), fam) in mine.into_iter().zip(theirs) {
+            if fam < m {
+                return Err(InputError::new(
+                    format!("accumulators.family.{field}"),
+                    "is less than the member's own, which it includes",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn one_code(at: &str, ndc: bool, rxcui: bool) -> Result<(), InputError> {
@@ -350,6 +492,10 @@ fn sex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sex>, D::Error> {
             "expected F, M or U, got `{s}`"
         ))),
     }
+}
+
+fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    opt_money(d).map(Option::unwrap_or_default)
 }
 
 fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {

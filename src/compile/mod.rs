@@ -9,6 +9,7 @@
 //! graph ([`checks`]). Each phase records every error and carries on with what
 //! it could build; the next phase runs only when there are no errors.
 
+pub mod benefit;
 mod build;
 mod checks;
 pub mod load;
