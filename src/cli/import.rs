@@ -1,5 +1,6 @@
 //! `formulary import cms FILE` and `formulary import fhir BUNDLE`: other
-//! formats into formulary source, one file per formulary.
+//! formats into formulary source, one file per formulary; `import rxnorm`
+//! (in `import_rxnorm.rs`) writes a drug knowledge file instead.
 
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::interop::plans::PlanInfo;
@@ -21,6 +22,8 @@ enum From {
     Cms(CmsArgs),
     /// A FHIR US Drug Formulary bundle (JSON).
     Fhir(FhirArgs),
+    /// An RxNorm release (RRF files) into a drug knowledge file.
+    Rxnorm(super::import_rxnorm::RxnormArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +56,7 @@ pub(super) fn run(a: Args) -> i32 {
     match a.from {
         From::Cms(a) => run_cms(a),
         From::Fhir(a) => run_fhir(a),
+        From::Rxnorm(a) => super::import_rxnorm::run(a),
     }
 }
 

@@ -13,6 +13,8 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+mod import_rxnorm;
+mod ncpdp;
 mod render;
 mod test;
 mod validate;
@@ -76,6 +78,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Generate sample data (prescriptions) for a formulary.
     Generate(generate::Args),
+    /// Read NCPDP D.0 transmissions: decode one, or check its claims.
+    Ncpdp(ncpdp::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -92,6 +96,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Ncpdp(a) => ncpdp::run(a),
     }
 }
 

@@ -8,5 +8,7 @@ mod fmt;
 mod formularies;
 mod interop;
 mod load;
+mod ncpdp;
 mod report;
+mod rxnorm;
 mod support;
