@@ -49,6 +49,7 @@ pub mod rxnorm;
 pub mod span;
 pub mod syntax;
 pub mod synth;
+pub mod words;
 
 pub use check::{check, Decision, Prescription};
 pub use compile::model::Formulary;

@@ -107,124 +107,155 @@ pub fn months_supply(days_supply: u32) -> u32 {
 /// Runs one fill through `design` from `acc`.
 pub fn apply(design: &Design, acc: &Accumulators, fill: &Fill) -> Result<Applied, BenefitError> {
     let gross = Money(fill.gross.0.max(0));
-    let ded_left = remaining(design.deductible, &acc.individual, &acc.family, |t| {
-        t.deductible
-    });
-    let oop_left = remaining(
-        design.out_of_pocket_max,
-        &acc.individual,
-        &acc.family,
-        |t| t.out_of_pocket,
-    );
-    let phase_before = phase(design, ded_left, oop_left);
-    let insulin_cap = match fill.kind {
-        Kind::Insulin => design.insulin_month_cap,
-        _ => None,
+    let (ded_left, oop_left) = lefts(design, acc);
+    let mut w = Work {
+        parts: Vec::with_capacity(3),
+        rest: gross,
+        oop: oop_left,
+        ded_paid: Money(0),
+        share_paid: Money(0),
     };
-    let free = match fill.kind {
-        Kind::Vaccine if design.vaccines_free => Some(PartKind::Vaccine),
-        Kind::Preventive => Some(PartKind::Preventive),
-        _ => None,
-    };
-    let exempt = fill.kind == Kind::DeductibleExempt
-        || insulin_cap.is_some()
-        || fill.tier.is_some_and(|t| design.exempt_tiers.contains(&t));
+    if let Some(kind) = free_kind(design, fill.kind) {
+        w.push(kind, gross, Money(0));
+        w.rest = Money(0);
+    }
+    if !exempt(design, fill) {
+        w.deductible(ded_left);
+    }
+    if w.rest.0 > 0 && w.oop != Some(Money(0)) {
+        let (kind, due) = share_due(design, fill, w.rest)?;
+        w.cost_share(kind, due);
+    }
+    w.push(PartKind::AfterCap, w.rest, Money(0));
 
-    let mut parts = Vec::with_capacity(3);
-    let mut push = |kind, gross: Money, patient: Money| {
-        if gross.0 > 0 || patient.0 > 0 {
-            parts.push(Part {
-                kind,
-                gross,
-                patient,
-            });
-        }
-    };
-    let mut rest = gross;
-    let mut oop = oop_left;
-    let mut ded_paid = Money(0);
-    if let Some(kind) = free {
-        push(kind, rest, Money(0));
-        rest = Money(0);
-    }
-    if !exempt {
-        // The deductible counts toward the out-of-pocket maximum, so it
-        // stops there too.
-        if let Some(d) = ded_left {
-            ded_paid = rest.min(d).min(oop.unwrap_or(rest));
-        }
-        push(PartKind::Deductible, ded_paid, ded_paid);
-        rest.0 -= ded_paid.0;
-        oop = oop.map(|o| Money(o.0 - ded_paid.0));
-    }
-    let mut share_paid = Money(0);
-    if rest.0 > 0 && oop != Some(Money(0)) {
-        let share = match design.coinsurance_bp {
-            Some(bp) => Share::Coinsurance {
-                bp,
-                min: None,
-                max: None,
-            },
-            None => fill.share,
-        };
-        let mut s = share_of(share, rest);
-        let mut kind = PartKind::CostShare;
-        if let Some(cap) = insulin_cap {
-            let cap = cap
-                .0
-                .checked_mul(i64::from(months_supply(fill.days_supply)))
-                .map(Money)
-                .ok_or(BenefitError::Overflow("insulin cap"))?;
-            if cap < s {
-                s = cap;
-                kind = PartKind::InsulinCap;
-            }
-        }
-        match oop {
-            Some(o) if s > o => {
-                // The share reaches the maximum part way through the rest.
-                let before = Money(div_round(rest.0 as i128 * o.0 as i128, s.0 as i128));
-                let before = before.min(rest);
-                push(kind, before, o);
-                share_paid = o;
-                rest.0 -= before.0;
-            }
-            _ => {
-                push(kind, rest, s);
-                share_paid = s;
-                rest = Money(0);
-            }
-        }
-    }
-    push(PartKind::AfterCap, rest, Money(0));
-
-    let patient = add(ded_paid, share_paid, "patient pay")?;
+    let patient = add(w.ded_paid, w.share_paid, "patient pay")?;
     let delta = Delta {
-        deductible: ded_paid,
+        deductible: w.ded_paid,
         out_of_pocket: patient,
         gross,
     };
     let mut after = *acc;
     after.record(&delta)?;
-    let ded_after = remaining(design.deductible, &after.individual, &after.family, |t| {
-        t.deductible
-    });
-    let oop_after = remaining(
-        design.out_of_pocket_max,
-        &after.individual,
-        &after.family,
-        |t| t.out_of_pocket,
-    );
+    let (ded_after, oop_after) = lefts(design, &after);
     Ok(Applied {
-        parts,
+        parts: w.parts,
         patient,
         plan: Money(gross.0 - patient.0),
-        phase_before,
+        phase_before: phase(design, ded_left, oop_left),
         phase: phase(design, ded_after, oop_after),
         deductible_remaining: ded_after,
         out_of_pocket_remaining: oop_after,
         delta,
         after,
+    })
+}
+
+/// A fill being divided: the parts so far and what is left of the cost
+/// and of the out-of-pocket maximum.
+struct Work {
+    parts: Vec<Part>,
+    rest: Money,
+    oop: Option<Money>,
+    ded_paid: Money,
+    share_paid: Money,
+}
+
+impl Work {
+    fn push(&mut self, kind: PartKind, gross: Money, patient: Money) {
+        if gross.0 > 0 || patient.0 > 0 {
+            self.parts.push(Part {
+                kind,
+                gross,
+                patient,
+            });
+        }
+    }
+
+    /// The deductible part. The deductible counts toward the out-of-pocket
+    /// maximum, so it stops there too.
+    fn deductible(&mut self, left: Option<Money>) {
+        let Some(d) = left else {
+            return;
+        };
+        let paid = self.rest.min(d).min(self.oop.unwrap_or(self.rest));
+        self.push(PartKind::Deductible, paid, paid);
+        self.ded_paid = paid;
+        self.rest.0 -= paid.0;
+        self.oop = self.oop.map(|o| Money(o.0 - paid.0));
+    }
+
+    /// The cost-share part of the rest, `due` from the patient, cut at the
+    /// out-of-pocket maximum.
+    fn cost_share(&mut self, kind: PartKind, due: Money) {
+        match self.oop {
+            Some(o) if due > o => {
+                // The share reaches the maximum part way through the rest.
+                let before = Money(div_round(self.rest.0 as i128 * o.0 as i128, due.0 as i128));
+                let before = before.min(self.rest);
+                self.push(kind, before, o);
+                self.share_paid = o;
+                self.rest.0 -= before.0;
+            }
+            _ => {
+                self.push(kind, self.rest, due);
+                self.share_paid = due;
+                self.rest = Money(0);
+            }
+        }
+    }
+}
+
+/// What is left of the deductible and of the out-of-pocket maximum.
+fn lefts(design: &Design, acc: &Accumulators) -> (Option<Money>, Option<Money>) {
+    let (i, f) = (&acc.individual, &acc.family);
+    (
+        remaining(design.deductible, i, f, |t| t.deductible),
+        remaining(design.out_of_pocket_max, i, f, |t| t.out_of_pocket),
+    )
+}
+
+fn free_kind(design: &Design, kind: Kind) -> Option<PartKind> {
+    match kind {
+        Kind::Vaccine if design.vaccines_free => Some(PartKind::Vaccine),
+        Kind::Preventive => Some(PartKind::Preventive),
+        _ => None,
+    }
+}
+
+/// Not subject to the deductible: an exempt drug or tier, or insulin under a cap.
+fn exempt(design: &Design, fill: &Fill) -> bool {
+    match fill.kind {
+        Kind::DeductibleExempt => true,
+        Kind::Insulin if design.insulin_month_cap.is_some() => true,
+        _ => fill.tier.is_some_and(|t| design.exempt_tiers.contains(&t)),
+    }
+}
+
+/// The share due on `rest` (the standard coinsurance or the tier's), and
+/// the insulin cap when it is lower.
+fn share_due(design: &Design, fill: &Fill, rest: Money) -> Result<(PartKind, Money), BenefitError> {
+    let share = match design.coinsurance_bp {
+        Some(bp) => Share::Coinsurance {
+            bp,
+            min: None,
+            max: None,
+        },
+        None => fill.share,
+    };
+    let due = share_of(share, rest);
+    let cap = match (fill.kind, design.insulin_month_cap) {
+        (Kind::Insulin, Some(c)) => c,
+        _ => return Ok((PartKind::CostShare, due)),
+    };
+    let cap = cap
+        .0
+        .checked_mul(i64::from(months_supply(fill.days_supply)))
+        .map(Money)
+        .ok_or(BenefitError::Overflow("insulin cap"))?;
+    Ok(if cap < due {
+        (PartKind::InsulinCap, cap)
+    } else {
+        (PartKind::CostShare, due)
     })
 }
 

@@ -70,24 +70,20 @@ pub(super) fn apply<'f>(
     messages: &mut Vec<Message<'f>>,
 ) -> Option<BenefitInfo<'f>> {
     let design = b.design.as_ref()?;
-    let rule = || {
-        b.origin.as_ref().map(|o| {
-            RuleRef::new(
-                "benefit",
-                design.standard.as_deref().unwrap_or("plan"),
-                o,
-                None,
-            )
+    // A design always comes with the block it was written in.
+    let origin = b.origin.as_ref().unwrap_or(&f.origin);
+    let name = design.standard.as_deref().unwrap_or("plan");
+    let mut say = |text: String| {
+        messages.push(Message {
+            code: None,
+            text,
+            rule: RuleRef::new("benefit", name, origin, None),
         })
     };
     let (kind, preventive) = b.kind(f, id, rx.age(), rx.patient.sex);
     let (acc, note) = accumulators(rx);
     if let Some(text) = note {
-        messages.push(Message {
-            code: None,
-            text,
-            rule: rule(),
-        });
+        say(text);
     }
     if let Some(bp) = design.coinsurance_bp {
         cost.share = ShareText(CostShare::Coinsurance {
@@ -103,13 +99,9 @@ pub(super) fn apply<'f>(
         cost.patient_pay = free.then_some(Money(0));
         return None;
     };
-    let share = match share_for(tier, rx.pharmacy, rx.days_supply) {
-        CostShare::Copay(c) => Share::Copay(c),
-        CostShare::Coinsurance { bp, min, max } => Share::Coinsurance { bp, min, max },
-    };
     let fill = benefit::Fill {
         gross: total,
-        share,
+        share: tier_share(tier, rx),
         tier: Some(tier.number),
         days_supply: rx.days_supply,
         kind,
@@ -119,43 +111,48 @@ pub(super) fn apply<'f>(
         Err(e) => {
             cost.patient_pay = None;
             cost.plan_pay = None;
-            messages.push(Message {
-                code: None,
-                text: format!("patient pay unknown: {e}"),
-                rule: rule(),
-            });
+            say(format!("patient pay unknown: {e}"));
             return None;
         }
     };
     cost.patient_pay = Some(applied.patient);
     cost.plan_pay = Some(applied.plan);
+    let cap = payment_plan_cap(b, rx, &acc, applied.patient);
+    if let Some(c) = cap {
+        say(format!(
+            "Medicare Prescription Payment Plan: the member pays at most {c} this month"
+        ));
+    } else if rx.payment_plan.is_some() && b.plan != PlanType::MedicarePartD {
+        say(format!(
+            "the Medicare Prescription Payment Plan is for Part D plans; this is a {} plan",
+            b.plan
+        ));
+    }
     if let Some(p) = preventive {
         messages.push(Message {
             code: None,
             text: "preventive drug for this patient: $0, not subject to the deductible".into(),
-            rule: Some(RuleRef::new("preventive", "benefit", &p.origin, None)),
+            rule: RuleRef::new("preventive", "benefit", &p.origin, None),
         });
     }
-    let cap = payment_plan_cap(b, rx, &acc, applied.patient);
-    if let Some(c) = cap {
-        messages.push(Message {
-            code: None,
-            text: format!(
-                "Medicare Prescription Payment Plan: the member pays at most {c} this month"
-            ),
-            rule: rule(),
-        });
-    } else if rx.payment_plan.is_some() && b.plan != PlanType::MedicarePartD {
-        messages.push(Message {
-            code: None,
-            text: format!(
-                "the Medicare Prescription Payment Plan is for Part D plans; this is a {} plan",
-                b.plan
-            ),
-            rule: None,
-        });
+    Some(info(b, design, applied, cap))
+}
+
+/// The tier's share for this fill, as the benefit applies it.
+fn tier_share(tier: &Tier, rx: &Prescription) -> Share {
+    match share_for(tier, rx.pharmacy, rx.days_supply) {
+        CostShare::Copay(c) => Share::Copay(c),
+        CostShare::Coinsurance { bp, min, max } => Share::Coinsurance { bp, min, max },
     }
-    Some(BenefitInfo {
+}
+
+fn info<'f>(
+    b: &Benefit,
+    design: &'f crate::benefit::Design,
+    applied: benefit::Applied,
+    cap: Option<Money>,
+) -> BenefitInfo<'f> {
+    BenefitInfo {
         plan: b.plan,
         standard: design.standard.as_deref(),
         phase_before: applied.phase_before,
@@ -166,7 +163,7 @@ pub(super) fn apply<'f>(
         applied: applied.delta,
         accumulators: applied.after,
         payment_plan_month_cap: cap,
-    })
+    }
 }
 
 /// This month's Medicare Prescription Payment Plan cap, for a Part D member

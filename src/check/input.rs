@@ -14,6 +14,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 
+mod benefit;
+pub use benefit::{AccumulatorsIn, FamilyIn, PaymentPlanIn};
+
 /// A prescription to check.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -62,53 +65,6 @@ pub struct Prescription {
     /// The member takes part in the Medicare Prescription Payment Plan.
     #[serde(default)]
     pub payment_plan: Option<PaymentPlanIn>,
-}
-
-/// Accumulated benefit totals, in dollars.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AccumulatorsIn {
-    /// The plan (calendar) year they belong to; totals of another year count as zero.
-    pub plan_year: i32,
-    /// Patient pay applied to the deductible.
-    #[serde(default, deserialize_with = "money")]
-    pub deductible_met: Money,
-    /// Out of pocket (Part D: true out-of-pocket, TrOOP).
-    #[serde(default, deserialize_with = "money")]
-    pub out_of_pocket: Money,
-    /// Gross drug cost.
-    #[serde(default, deserialize_with = "money")]
-    pub gross_drug_cost: Money,
-    /// The family's totals, the member's included.
-    #[serde(default)]
-    pub family: Option<FamilyIn>,
-}
-
-/// A family's accumulated totals, in dollars.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct FamilyIn {
-    /// Applied to the family deductible.
-    #[serde(default, deserialize_with = "money")]
-    pub deductible_met: Money,
-    /// Out of pocket.
-    #[serde(default, deserialize_with = "money")]
-    pub out_of_pocket: Money,
-    /// Gross drug cost.
-    #[serde(default, deserialize_with = "money")]
-    pub gross_drug_cost: Money,
-}
-
-/// Taking part in the Medicare Prescription Payment Plan.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct PaymentPlanIn {
-    /// This is the month the member opted in (the first month's cap applies).
-    #[serde(default)]
-    pub first_month: bool,
-    /// Out-of-pocket costs billed through the plan and not yet paid, in dollars.
-    #[serde(default, deserialize_with = "money")]
-    pub balance: Money,
 }
 
 /// The kind of pharmacy filling the prescription.
@@ -231,18 +187,53 @@ impl Prescription {
     /// starting with `{` is JSON.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Prescription, InputError> {
-        let rx: Prescription = if text.trim_start().starts_with('{') {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let rx = serde_path_to_error::deserialize(&mut de)
-                .map_err(|e| path_error(e.path(), e.inner()))?;
-            de.end().map_err(|e| {
-                InputError::new(".", format!("trailing text after the prescription: {e}"))
-            })?;
-            rx
-        } else {
-            let de = serde_yaml::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(de).map_err(|e| path_error(e.path(), e.inner()))?
-        };
+        if text.len() > MAX_PRESCRIPTION {
+            return Err(InputError::new(
+                ".",
+                format!(
+                    "longer than the {} MiB limit for a prescription",
+                    MAX_PRESCRIPTION >> 20
+                ),
+            ));
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim_start().starts_with('{') {
+            return Prescription::from_json(text);
+        }
+        if flow_depth(text, false) > MAX_NESTING {
+            return Err(InputError::new(
+                ".",
+                format!("nested more than {MAX_NESTING} deep"),
+            ));
+        }
+        let de = serde_yaml::Deserializer::from_str(text);
+        let rx: Prescription =
+            serde_path_to_error::deserialize(de).map_err(|e| path_error(e.path(), e.inner()))?;
+        rx.validate()?;
+        Ok(rx)
+    }
+
+    /// Reads a JSON prescription (a `check --batch` line). Nesting deeper
+    /// than [`MAX_NESTING`] is refused.
+    pub fn from_json(text: &str) -> Result<Prescription, InputError> {
+        if flow_depth(text, true) > MAX_NESTING {
+            return Err(InputError::new(
+                ".",
+                format!("nested more than {MAX_NESTING} deep"),
+            ));
+        }
+        // Plain serde is the fast path; only a text it refuses is read again
+        // the careful way, for an error that names the field.
+        if let Ok(rx) = serde_json::from_str::<Prescription>(text) {
+            rx.validate()?;
+            return Ok(rx);
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let rx: Prescription = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| path_error(e.path(), e.inner()))?;
+        de.end().map_err(|e| {
+            InputError::new(".", format!("trailing text after the prescription: {e}"))
+        })?;
         rx.validate()?;
         Ok(rx)
     }
@@ -291,23 +282,8 @@ impl Prescription {
             if f.date > self.date {
                 return Err(InputError::new(at(".date"), "is after the date of service"));
             }
-            check_fill_amounts(f, &at)?;
-            if self.accumulators.is_some() && f.patient_pay.is_some() {
-                return Err(InputError::new(
-                    at(".patient_pay"),
-                    "give the accumulators or the history's patient pay, not both: each would count the fill",
-                ));
-            }
         }
-        if let Some(a) = &self.accumulators {
-            check_accumulators(a)?;
-        }
-        if self.payment_plan.is_some_and(|p| p.balance.0 < 0) {
-            return Err(InputError::new(
-                "payment_plan.balance",
-                "must not be negative",
-            ));
-        }
+        benefit::validate(self)?;
         for (i, pa) in self.prior_authorizations.iter().enumerate() {
             let at = |field: &str| format!("prior_authorizations[{i}]{field}");
             if pa.ndc.is_none() && pa.rxcui.is_none() && pa.rule.is_none() {
@@ -338,67 +314,6 @@ impl Prescription {
             None => self.patient.age.unwrap_or(0),
         }
     }
-}
-
-fn check_fill_amounts(f: &Fill, at: &dyn Fn(&str) -> String) -> Result<(), InputError> {
-    for (field, m) in [
-        (".patient_pay", f.patient_pay),
-        (".applied_to_deductible", f.applied_to_deductible),
-        (".total_cost", f.total_cost),
-    ] {
-        if m.is_some_and(|m| m.0 < 0) {
-            return Err(InputError::new(at(field), "must not be negative"));
-        }
-    }
-    if f.applied_to_deductible > f.patient_pay.or(Some(Money(0))) {
-        return Err(InputError::new(
-            at(".applied_to_deductible"),
-            "is more than the fill's patient_pay",
-        ));
-    }
-    if let (Some(p), Some(t)) = (f.patient_pay, f.total_cost) {
-        if p > t {
-            return Err(InputError::new(
-                at(".patient_pay"),
-                "is more than its total_cost",
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn check_accumulators(a: &AccumulatorsIn) -> Result<(), InputError> {
-    let mine = [
-        ("deductible_met", a.deductible_met),
-        ("out_of_pocket", a.out_of_pocket),
-        ("gross_drug_cost", a.gross_drug_cost),
-    ];
-    for (field, m) in mine {
-        if m.0 < 0 {
-            return Err(InputError::new(
-                format!("accumulators.{field}"),
-                "must not be negative",
-            ));
-        }
-    }
-    if a.deductible_met > a.out_of_pocket {
-        return Err(InputError::new(
-            "accumulators.deductible_met",
-            "is more than out_of_pocket, which includes it",
-        ));
-    }
-    if let Some(f) = &a.family {
-        let theirs = [f.deductible_met, f.out_of_pocket, f.gross_drug_cost];
-        for ((field, m), fam) in mine.into_iter().zip(theirs) {
-            if fam < m {
-                return Err(InputError::new(
-                    format!("accumulators.family.{field}"),
-                    "is less than the member's own, which it includes",
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn one_code(at: &str, ndc: bool, rxcui: bool) -> Result<(), InputError> {
@@ -504,6 +419,46 @@ fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error>
         return Err(serde::de::Error::custom("expected an amount in dollars"));
     }
     Ok(Some(Money::from_dollars(v)))
+}
+
+/// The largest prescription read, in bytes (a file or standard input).
+pub const MAX_PRESCRIPTION: usize = 1 << 20;
+
+/// The deepest nesting of `[ ]` and `{ }` read; a prescription needs 3.
+pub const MAX_NESTING: usize = 32;
+
+/// The deepest nesting of brackets and braces: a pass over the text that
+/// costs nothing next to parsing, done first because a deeply nested YAML
+/// document takes time quadratic in its depth. In JSON, brackets inside
+/// strings do not count; in YAML every bracket counts (a quote may start a
+/// string or sit inside a plain one, so only this count is never too low).
+fn flow_depth(text: &str, json: bool) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for b in text.bytes() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' && q == b'"' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' if json => quote = Some(b),
+                b'[' | b'{' => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    max
 }
 
 #[cfg(test)]

@@ -82,6 +82,20 @@ pub enum Command {
     Ncpdp(ncpdp::Args),
 }
 
+/// Reads the command line. `--help` and `--version` print and give
+/// `Err(EXIT_OK)`; a usage error prints clap's message and gives
+/// `Err(EXIT_ERROR)`: clap's own exit code, 2, would read as "rejected".
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    })
+}
+
 /// Runs a command and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
@@ -100,15 +114,24 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a prescription file, or standard input for `-`, never more than
+/// one byte past the prescription size limit (the parser refuses that).
 pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
+    let limit = crate::check::MAX_PRESCRIPTION as u64 + 1;
+    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
-        std::fs::read_to_string(path)
+        std::fs::File::open(path)?
+            .take(limit)
+            .read_to_end(&mut bytes)?;
     }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1),
+        )
+    })
 }
 
 /// Where a formulary's files may be, for every command that loads one.
@@ -178,6 +201,19 @@ fn compile_with(path: &Path, opts: &LoadOptions) -> Result<Compiled, i32> {
             Err(EXIT_ERROR)
         }
     }
+}
+
+/// Writes an output file (`--out`) through a fresh temporary renamed over
+/// it; a file already there is replaced only with `force`.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(format!(
+            "not overwriting {}, which exists; pass --force to replace it",
+            path.display()
+        ));
+    }
+    crate::io::write::write_file(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Diagnostics for a terminal (colour) or a pipe (plain).

@@ -7,7 +7,10 @@
 //! resolves references ([`build`]), resolves each drug's rules through the
 //! hierarchy and builds the petgraph rule graph ([`resolve`]), and checks the
 //! graph ([`checks`]). Each phase records every error and carries on with what
-//! it could build; the next phase runs only when there are no errors.
+//! it could build. After syntax errors nothing is built (names defined on a
+//! bad line would all be reported unknown); after errors in values or names
+//! the graph checks (cycles, steps that can never be met) still run on what
+//! resolved, except where an error lies inside the lines they point at.
 
 pub mod benefit;
 mod build;
@@ -129,7 +132,17 @@ pub fn compile(parsed: Parsed) -> Compiled {
             checks::check(&f, &mut diags);
             Some(f)
         }
-        _ => None,
+        Some(b) => {
+            // Values or names had errors: what did resolve still gets the
+            // graph checks, so that a committee sees every error in one run.
+            let f = resolve::resolve(b, sources.clone(), hash);
+            let mut graph = Vec::new();
+            checks::graph(&f, &mut graph);
+            graph.retain(|d| !follows_from(d, &diags));
+            diags.extend(graph);
+            None
+        }
+        None => None,
     };
     diagnostics::sort(&mut diags);
     let ok = !diags.iter().any(Diag::is_error);
@@ -139,6 +152,30 @@ pub fn compile(parsed: Parsed) -> Compiled {
         sources,
         attached,
     }
+}
+
+/// True when a graph diagnostic may be a consequence of an earlier error:
+/// an error inside the lines it points at (an unknown name in a step is
+/// dropped, so the step could look impossible).
+fn follows_from(d: &Diag, earlier: &[Diag]) -> bool {
+    use miette::Diagnostic as _;
+    let ranges: Vec<(usize, usize)> = d
+        .error
+        .labels()
+        .into_iter()
+        .flatten()
+        .map(|l| (l.offset(), l.offset() + l.len()))
+        .collect();
+    earlier
+        .iter()
+        .filter(|e| e.is_error() && e.file == d.file)
+        .any(|e| {
+            e.error.labels().into_iter().flatten().any(|l| {
+                ranges
+                    .iter()
+                    .any(|&(start, end)| l.offset() >= start && l.offset() <= end)
+            })
+        })
 }
 
 /// Span of the first byte of a file, for diagnostics about a whole file.

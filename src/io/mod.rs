@@ -1,6 +1,8 @@
 //! File system access outside the command line: the reader that loads a
-//! formulary from disk ([`FsReader`]). With `src/cli/` the only code that
-//! touches the file system.
+//! formulary from disk ([`FsReader`]) and safe writing ([`write`]). With
+//! `src/cli/` the only code that touches the file system.
+
+pub mod write;
 
 use crate::compile::SourceReader;
 use std::io::Read;

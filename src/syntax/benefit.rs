@@ -82,6 +82,25 @@ pub(super) fn benefit(cx: &Ctx, p: P) -> BenefitDef {
     d
 }
 
+/// The keywords of the header's `plan` and of the `benefit` block.
+pub(super) fn is_keyword(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::kw_plan
+            | Rule::kw_benefit
+            | Rule::kw_deductible
+            | Rule::kw_individual
+            | Rule::kw_family
+            | Rule::kw_out_of_pocket
+            | Rule::kw_exempt
+            | Rule::kw_insulin
+            | Rule::kw_cap
+            | Rule::kw_month
+            | Rule::kw_vaccines
+            | Rule::kw_preventive
+    )
+}
+
 fn list(cx: &Ctx, p: P) -> BenefitList {
     let span = cx.span(&p);
     BenefitList {

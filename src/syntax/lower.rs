@@ -81,19 +81,7 @@ fn is_keyword(r: Rule) -> bool {
             | Rule::kw_new
             | Rule::kw_starts
             | Rule::kw_only
-            | Rule::kw_plan
-            | Rule::kw_benefit
-            | Rule::kw_deductible
-            | Rule::kw_individual
-            | Rule::kw_family
-            | Rule::kw_out_of_pocket
-            | Rule::kw_exempt
-            | Rule::kw_insulin
-            | Rule::kw_cap
-            | Rule::kw_month
-            | Rule::kw_vaccines
-            | Rule::kw_preventive
-    )
+    ) || super::benefit::is_keyword(r)
 }
 
 /// The children of a pair that carry values.

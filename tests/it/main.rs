@@ -1,6 +1,7 @@
 //! The one integration test binary. Each module is driven by files: case
 //! files carry their input, and insta snapshots hold the expected output.
 
+mod batch;
 mod benefit;
 mod cli;
 mod diagnostics;
@@ -13,3 +14,5 @@ mod ncpdp;
 mod report;
 mod rxnorm;
 mod support;
+mod tidy;
+mod writes;
