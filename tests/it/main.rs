@@ -3,6 +3,7 @@
 
 mod batch;
 mod benefit;
+mod claims_mix;
 mod cli;
 mod diagnostics;
 mod diff;
