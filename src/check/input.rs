@@ -5,13 +5,17 @@
 //! is an [`InputError`] naming the field (`history[2].date: expected
 //! YYYY-MM-DD`), never a panic and never a silent default. The only defaults
 //! are documented ones: `daw` 0, empty `diagnoses`, `history` and
-//! `prior_authorizations`.
+//! `prior_authorizations`, accumulator amounts 0, and a history fill's
+//! `applied_to_deductible` 0.
 
 use crate::ast::Sex;
 use crate::codes::{normalise_icd, parse_date, parse_rxcui, Money, Ndc};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+
+mod benefit;
+pub use benefit::{AccumulatorsIn, FamilyIn, PaymentPlanIn};
 
 /// A prescription to check.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -53,6 +57,14 @@ pub struct Prescription {
     /// Submitted dispensing fee in dollars (NCPDP 412-DC).
     #[serde(default, deserialize_with = "opt_money")]
     pub dispensing_fee: Option<Money>,
+    /// The member's benefit totals for the plan year before this fill, as
+    /// the claims system keeps them. Without them, the history's patient
+    /// pay is added up.
+    #[serde(default)]
+    pub accumulators: Option<AccumulatorsIn>,
+    /// The member takes part in the Medicare Prescription Payment Plan.
+    #[serde(default)]
+    pub payment_plan: Option<PaymentPlanIn>,
 }
 
 /// The kind of pharmacy filling the prescription.
@@ -102,6 +114,15 @@ pub struct Fill {
     pub days_supply: u32,
     /// Quantity.
     pub quantity: f64,
+    /// What the patient paid in dollars (NCPDP 505-F5), for the accumulators.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub patient_pay: Option<Money>,
+    /// The part of the patient pay applied to the deductible (NCPDP 517-FH); 0 when absent.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub applied_to_deductible: Option<Money>,
+    /// The fill's gross drug cost in dollars.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub total_cost: Option<Money>,
 }
 
 /// A prior authorization on file.
@@ -262,6 +283,7 @@ impl Prescription {
                 return Err(InputError::new(at(".date"), "is after the date of service"));
             }
         }
+        benefit::validate(self)?;
         for (i, pa) in self.prior_authorizations.iter().enumerate() {
             let at = |field: &str| format!("prior_authorizations[{i}]{field}");
             if pa.ndc.is_none() && pa.rxcui.is_none() && pa.rule.is_none() {
@@ -385,6 +407,10 @@ fn sex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sex>, D::Error> {
             "expected F, M or U, got `{s}`"
         ))),
     }
+}
+
+fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    opt_money(d).map(Option::unwrap_or_default)
 }
 
 fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
