@@ -58,7 +58,7 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let rx = match Prescription::from_str(&text) {
+    let rx = match Prescription::from_str(&text).and_then(|rx| rx.validate_for(f).map(|()| rx)) {
         Ok(rx) => rx,
         Err(e) => {
             eprintln!("error: invalid prescription {}: {e}", path.display());
@@ -182,7 +182,9 @@ fn error_line(n: u64, msg: &str) -> String {
 /// One line: its decision as JSON, with the line number first, or an error
 /// object naming the line. Batch lines are JSON only.
 fn check_line(f: &Formulary, n: u64, line: &str) -> Result<String, String> {
-    let rx = Prescription::from_json(line).map_err(|e| error_line(n, &e.to_string()))?;
+    let rx = Prescription::from_json(line)
+        .and_then(|rx| rx.validate_for(f).map(|()| rx))
+        .map_err(|e| error_line(n, &e.to_string()))?;
     let d = serde_json::to_string(&check(f, &rx)).map_err(|e| error_line(n, &e.to_string()))?;
     match d.strip_prefix('{') {
         Some(rest) if rest != "}" => Ok(format!("{{\"line\":{n},{rest}")),

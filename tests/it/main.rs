@@ -12,4 +12,5 @@ mod load;
 mod report;
 mod rxnorm;
 mod support;
+mod values;
 mod writes;
