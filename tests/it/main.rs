@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod diagnostics;
 mod diff;
+mod docs;
 mod fmt;
 mod formularies;
 mod interop;
