@@ -102,16 +102,7 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
             }
         }
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = ProgressBar::new_spinner();
-        b.set_style(
-            ProgressStyle::with_template("{spinner} {human_pos} prescriptions checked ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let (mut bad, mut blank) = (0u64, 0u64);
@@ -170,6 +161,19 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
         code = EXIT_ERROR;
     }
     code
+}
+
+/// A spinner on a terminal, nothing otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new_spinner();
+    b.set_style(
+        ProgressStyle::with_template("{spinner} {human_pos} prescriptions checked ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    b
 }
 
 /// An error object naming the line, also said on stderr.

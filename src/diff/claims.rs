@@ -6,7 +6,7 @@
 //! at once to a small summary, so memory stays flat however long the file.
 
 use crate::check::lines::{Line, Lines};
-use crate::check::{check, Decision, Prescription};
+use crate::check::{check, Decision, Prescription, RejectCode};
 use crate::codes::Money;
 use crate::compile::model::Formulary;
 use rayon::prelude::*;
@@ -30,9 +30,9 @@ pub enum ClaimChange {
     /// The patient pays less.
     PatientPayDown,
     /// A reject code the claim did not get before (`75` PA, `608` step, `76` quantity, ...).
-    NewReject(&'static str),
+    NewReject(RejectCode),
     /// A reject code the claim no longer gets.
-    RejectCleared(&'static str),
+    RejectCleared(RejectCode),
 }
 
 impl ClaimChange {
@@ -59,25 +59,9 @@ impl ClaimChange {
             ClaimChange::TierDown => "tier down".into(),
             ClaimChange::PatientPayUp => "patient pays more".into(),
             ClaimChange::PatientPayDown => "patient pays less".into(),
-            ClaimChange::NewReject(c) => format!("new reject {c} ({})", code_words(c)),
-            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", code_words(c)),
+            ClaimChange::NewReject(c) => format!("new reject {c} ({})", c.words()),
+            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", c.words()),
         }
-    }
-}
-
-/// What a reject code means, in a few words.
-pub fn code_words(code: &str) -> &'static str {
-    match code {
-        "70" => "not covered",
-        "MR" => "not on formulary",
-        "75" => "prior authorization",
-        "608" => "step therapy",
-        "76" => "quantity limit",
-        "60" => "age",
-        "61" => "sex",
-        "79" => "refill too soon",
-        "3Y" => "prior authorization denied",
-        _ => "other",
     }
 }
 
@@ -280,7 +264,7 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_cents: Option<i64>,
     /// Reject codes, sorted.
-    pub rejects: Vec<&'static str>,
+    pub rejects: Vec<RejectCode>,
 }
 
 impl Outcome {
@@ -288,7 +272,7 @@ impl Outcome {
         let paid = d.is_paid();
         let cost = d.cost.as_ref();
         let pay = |m: Option<Money>| if paid { m.map(|m| m.0) } else { Some(0) };
-        let mut codes: Vec<&'static str> = d.rejects.iter().map(|r| r.code).collect();
+        let mut codes: Vec<RejectCode> = d.rejects.iter().map(|r| r.code).collect();
         codes.sort_unstable();
         codes.dedup();
         Outcome {
@@ -314,7 +298,11 @@ impl std::fmt::Display for Outcome {
                 None => write!(f, ", patient pay unknown"),
             }
         } else {
-            write!(f, "rejected {}", self.rejects.join(", "))
+            write!(f, "rejected")?;
+            for (i, c) in self.rejects.iter().enumerate() {
+                write!(f, "{}{c}", if i == 0 { " " } else { ", " })?;
+            }
+            Ok(())
         }
     }
 }
@@ -344,12 +332,12 @@ fn changes(a: &Outcome, b: &Outcome) -> Vec<ClaimChange> {
     }
     for c in &b.rejects {
         if !a.rejects.contains(c) {
-            out.push(ClaimChange::NewReject(c));
+            out.push(ClaimChange::NewReject(*c));
         }
     }
     for c in &a.rejects {
         if !b.rejects.contains(c) {
-            out.push(ClaimChange::RejectCleared(c));
+            out.push(ClaimChange::RejectCleared(*c));
         }
     }
     out
