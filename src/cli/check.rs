@@ -67,7 +67,8 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
     };
     let d = check(f, &rx);
     let out = match format {
-        Format::Human => Ok(render_human(&d, trace)),
+        // A prescription's own text (a PA number) may hold control characters.
+        Format::Human => Ok(escape_controls(&render_human(&d, trace))),
         Format::Json => serde_json::to_string_pretty(&d)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
@@ -161,6 +162,19 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
         code = EXIT_ERROR;
     }
     code
+}
+
+/// `text` with control characters other than line breaks shown as `\u{1b}`.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A spinner on a terminal, nothing otherwise.

@@ -92,3 +92,17 @@ fn a_case_file_for_another_formulary_is_refused() {
     );
     assert_eq!(r.code, 0, "{}", r.snapshot());
 }
+
+#[test]
+fn control_characters_from_a_prescription_are_escaped_in_human_output() {
+    let text = rx(
+        serde_json::json!({"rxcui": 104377, "ndc": null, "prior_authorizations": [{
+        "number": "A\u{1b}[2J\u{1b}]0;PWNED\u{7}", "rule": "brand-necessity",
+        "from": "2026-01-01", "to": "2026-12-31"}]}),
+    );
+    let text = text.replace(",\"ndc\":null", "");
+    let r = check(&text);
+    assert_eq!(r.code, 0, "{}", r.snapshot());
+    assert!(!r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'));
+    assert!(r.stdout.contains("A\\u{1b}[2J"), "{}", r.stdout);
+}
