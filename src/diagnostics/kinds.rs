@@ -129,7 +129,7 @@ pub enum Error {
     #[error("{what} at line {line}, byte {byte}")]
     #[diagnostic(
         code(formulary::E0009),
-        help("formulary source is UTF-8 text; save the file as UTF-8")
+        help("formulary source is UTF-8 text without control characters other than tab and line breaks")
     )]
     BadText {
         /// What is wrong, e.g. "invalid UTF-8".
