@@ -33,10 +33,12 @@
 pub mod ast;
 pub mod cases;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod codes;
 pub mod compile;
 pub mod diagnostics;
+#[cfg(feature = "cli")]
 pub mod diff;
 pub mod fmt;
 pub mod interop;
