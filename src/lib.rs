@@ -52,7 +52,8 @@ pub mod syntax;
 pub mod synth;
 pub mod words;
 
-pub use check::{check, Decision, Prescription};
+pub use check::{check, Decision, Prescription, PrescriptionBuilder, RejectCode};
+pub use codes::Date;
 pub use compile::model::Formulary;
 pub use compile::{compile, load, parse_str, Compiled, LoadOptions, Parsed};
 

@@ -153,7 +153,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(super) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             path: path.into(),
             message: message.into(),
@@ -182,9 +182,20 @@ impl Prescription {
         Ok(rx)
     }
 
-    /// Checks what serde cannot: ranges, one drug code, consistent dates.
+    /// Checks what serde cannot: ranges, one drug code, consistent dates,
+    /// and diagnoses in the normal form the reader and
+    /// [`PrescriptionBuilder`](super::PrescriptionBuilder) give (`E119`): a
+    /// code as written (`E11.9`) would never match a rule.
     pub fn validate(&self) -> Result<(), InputError> {
         one_code("", self.ndc.is_some(), self.rxcui.is_some())?;
+        for (i, code) in self.diagnoses.iter().enumerate() {
+            if normalise_icd(code).as_deref() != Some(code.as_str()) {
+                return Err(InputError::new(
+                    format!("diagnoses[{i}]"),
+                    format!("`{code}` is not a normalised ICD-10 code; build the prescription with PrescriptionBuilder"),
+                ));
+            }
+        }
         if !(self.quantity > 0.0 && self.quantity.is_finite()) {
             return Err(InputError::new("quantity", "must be a positive number"));
         }

@@ -7,6 +7,7 @@
 //! [`Prescription::from_str`] accepted.
 
 mod alternatives;
+mod builder;
 mod cost;
 mod decision;
 mod eval;
@@ -14,6 +15,7 @@ mod input;
 mod reject;
 mod render;
 
+pub use builder::PrescriptionBuilder;
 pub use decision::*;
 pub use input::{Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription};
 pub use reject::RejectCode;
