@@ -3,6 +3,10 @@
 //! function returns a value or a reason, never panics.
 
 use chrono::NaiveDate;
+
+/// A calendar date (dates of service, birth, fills): chrono's `NaiveDate`,
+/// re-exported so callers need not depend on chrono themselves.
+pub use chrono::NaiveDate as Date;
 use std::fmt;
 
 /// A National Drug Code in the normalised 11-digit 5-4-2 form. Stored as its

@@ -34,10 +34,12 @@ pub mod ast;
 pub mod benefit;
 pub mod cases;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod codes;
 pub mod compile;
 pub mod diagnostics;
+#[cfg(feature = "cli")]
 pub mod diff;
 pub mod fmt;
 pub mod interop;
@@ -53,7 +55,8 @@ pub mod syntax;
 pub mod synth;
 pub mod words;
 
-pub use check::{check, Decision, Prescription};
+pub use check::{check, Decision, Prescription, PrescriptionBuilder, RejectCode};
+pub use codes::Date;
 pub use compile::model::Formulary;
 pub use compile::{compile, load, parse_str, Compiled, LoadOptions, Parsed};
 

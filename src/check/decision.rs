@@ -47,6 +47,33 @@ impl Decision<'_> {
     pub fn is_paid(&self) -> bool {
         self.status == Status::Paid
     }
+
+    /// True when the formulary covers the drug for this fill: it has a tier
+    /// on the date of service. A covered drug may still be rejected for
+    /// prior authorization, step therapy or a limit.
+    pub fn covered(&self) -> bool {
+        self.tier.is_some()
+    }
+
+    /// True when a prior authorization is required (reject 75).
+    pub fn needs_pa(&self) -> bool {
+        self.has_reject(RejectCode::PriorAuthorizationRequired)
+    }
+
+    /// True when step therapy must be tried first (reject 608).
+    pub fn needs_step(&self) -> bool {
+        self.has_reject(RejectCode::StepTherapyRequired)
+    }
+
+    /// True when the claim carries this reject.
+    pub fn has_reject(&self, code: RejectCode) -> bool {
+        self.rejects.iter().any(|r| r.code == code)
+    }
+
+    /// The reject codes, in the order the edits were evaluated.
+    pub fn reject_codes(&self) -> impl Iterator<Item = RejectCode> + '_ {
+        self.rejects.iter().map(|r| r.code)
+    }
 }
 
 /// Paid or rejected (NCPDP 112-AN P or R).

@@ -174,7 +174,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(super) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             path: path.into(),
             message: message.into(),
@@ -238,9 +238,20 @@ impl Prescription {
         Ok(rx)
     }
 
-    /// Checks what serde cannot: ranges, one drug code, consistent dates.
+    /// Checks what serde cannot: ranges, one drug code, consistent dates,
+    /// and diagnoses in the normal form the reader and
+    /// [`PrescriptionBuilder`](super::PrescriptionBuilder) give (`E119`): a
+    /// code as written (`E11.9`) would never match a rule.
     pub fn validate(&self) -> Result<(), InputError> {
         one_code("", self.ndc.is_some(), self.rxcui.is_some())?;
+        for (i, code) in self.diagnoses.iter().enumerate() {
+            if normalise_icd(code).as_deref() != Some(code.as_str()) {
+                return Err(InputError::new(
+                    format!("diagnoses[{i}]"),
+                    format!("`{code}` is not a normalised ICD-10 code; build the prescription with PrescriptionBuilder"),
+                ));
+            }
+        }
         quantity("quantity", self.quantity)?;
         if self.days_supply == 0 || self.days_supply > 365 {
             return Err(InputError::new("days_supply", "must be between 1 and 365"));

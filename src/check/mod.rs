@@ -8,6 +8,7 @@
 
 mod alternatives;
 mod benefit;
+mod builder;
 mod cost;
 mod decision;
 mod eval;
@@ -16,6 +17,7 @@ pub mod lines;
 mod reject;
 mod render;
 
+pub use builder::PrescriptionBuilder;
 pub use decision::*;
 pub use input::{
     AccumulatorsIn, FamilyIn, Fill, InputError, PaOnFile, PaStatus, Patient, PaymentPlanIn,

@@ -8,7 +8,9 @@ mod kinds;
 mod render;
 
 pub use kinds::Error;
-pub use render::{render_human, render_json, JsonDiagnostic};
+#[cfg(feature = "pretty")]
+pub use render::render_human;
+pub use render::{render_json, JsonDiagnostic};
 
 use crate::span::{FileId, Span};
 use miette::Diagnostic as _;

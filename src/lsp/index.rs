@@ -151,12 +151,18 @@ impl Index {
                 Item::Step(s) => {
                     self.push(Kind::Step, &s.name, true);
                     for req in &s.steps {
-                        for item in &req.set {
-                            match item {
-                                SetItem::Class(n) => self.push(Kind::Class, n, false),
-                                SetItem::Drug(n) => self.push(Kind::Drug, n, false),
-                            }
-                        }
+                        self.set(&req.set);
+                    }
+                }
+                Item::Benefit(b) => {
+                    let lists = b
+                        .exempt
+                        .iter()
+                        .chain(&b.vaccines)
+                        .chain(b.insulin.as_ref().map(|i| &i.drugs))
+                        .chain(b.preventive.iter().map(|p| &p.drugs));
+                    for list in lists {
+                        self.set(&list.items);
                     }
                 }
                 Item::Header(_)
@@ -164,6 +170,16 @@ impl Index {
                 | Item::Catalog(_)
                 | Item::Refill(_)
                 | Item::Transition(_) => {}
+            }
+        }
+    }
+
+    /// References to the drugs and classes of a set (`any 1 of …`, a benefit list).
+    fn set(&mut self, set: &[SetItem]) {
+        for item in set {
+            match item {
+                SetItem::Class(n) => self.push(Kind::Class, n, false),
+                SetItem::Drug(n) => self.push(Kind::Drug, n, false),
             }
         }
     }
