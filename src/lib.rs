@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod benefit;
 pub mod cases;
 pub mod check;
 pub mod cli;

@@ -2,10 +2,12 @@
 //! files carry their input, and insta snapshots hold the expected output.
 
 mod batch;
+mod benefit;
 mod claims_mix;
 mod cli;
 mod diagnostics;
 mod diff;
+mod docs;
 mod fmt;
 mod formularies;
 mod interop;
@@ -17,4 +19,5 @@ mod report;
 mod rxnorm;
 mod support;
 mod tidy;
+mod values;
 mod writes;

@@ -282,7 +282,10 @@ impl Loader<'_> {
                 let id = self.parsed.sources.add(SourceFile::new(name, lossy));
                 let file = self.parsed.sources.get(id);
                 let (line, col) = file.line_col(valid as u32);
-                let end = (valid + 3).min(file.text.len());
+                let end = file.text[valid..]
+                    .chars()
+                    .next()
+                    .map_or(valid, |c| valid + c.len_utf8());
                 let span = Span::new(id, valid, end);
                 self.parsed.diags.push(Diag::at(
                     span,
@@ -544,14 +547,42 @@ fn shown_root(main: &Path, opts: &LoadOptions) -> String {
 }
 
 /// Text without a leading byte order mark, or (what is wrong, the offset of
-/// the first bad byte, the text with bad bytes replaced).
+/// the first bad byte, the text with bad bytes replaced). Control
+/// characters other than tab and line breaks are refused too (they could
+/// rewrite the terminal of whoever reads a diagnostic); in the text kept for
+/// showing they become `?`, byte for byte.
 fn decode(mut bytes: Vec<u8>) -> Result<String, (String, usize, String)> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        ("invalid UTF-8".to_string(), valid, lossy)
-    })
+        ("invalid UTF-8".to_string(), valid, visible(&lossy))
+    })?;
+    match text.char_indices().find(|(_, c)| is_refused(*c)) {
+        None => Ok(text),
+        Some((at, c)) => Err((
+            format!("control character {}", c.escape_unicode()),
+            at,
+            visible(&text),
+        )),
+    }
+}
+
+fn is_refused(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// `text` with each refused character replaced by as many `?` as its bytes.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_refused(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
