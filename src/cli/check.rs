@@ -197,19 +197,6 @@ fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// A spinner on a terminal, nothing otherwise.
-fn progress_bar() -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::new_spinner();
-    b.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} prescriptions checked ({per_sec})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    b
-}
-
 /// An error object naming the line, also said on stderr.
 fn error_line(n: u64, msg: &str) -> String {
     let msg = crate::compile::load::reference::short(msg);

@@ -84,6 +84,18 @@ pub const KEYWORDS: &[&str] = &[
     "new",
     "starts",
     "only",
+    "plan",
+    "benefit",
+    "deductible",
+    "individual",
+    "family",
+    "out-of-pocket",
+    "exempt",
+    "insulin",
+    "cap",
+    "month",
+    "vaccines",
+    "preventive",
 ];
 
 /// Catalog entries offered at most, so that a national catalog does not

@@ -151,20 +151,45 @@ impl Index {
                 Item::Step(s) => {
                     self.push(Kind::Step, &s.name, true);
                     for req in &s.steps {
-                        for item in &req.set {
-                            match item {
-                                SetItem::Class(n) => self.push(Kind::Class, n, false),
-                                SetItem::Drug(n) => self.push(Kind::Drug, n, false),
-                            }
-                        }
+                        self.set(&req.set);
                     }
                 }
+                Item::Benefit(b) => self.benefit(b),
                 Item::Header(_)
                 | Item::Prices(_)
                 | Item::Catalog(_)
                 | Item::Refill(_)
                 | Item::Transition(_) => {}
             }
+        }
+    }
+
+    fn set(&mut self, items: &[SetItem]) {
+        for item in items {
+            match item {
+                SetItem::Class(n) => self.push(Kind::Class, n, false),
+                SetItem::Drug(n) => self.push(Kind::Drug, n, false),
+            }
+        }
+    }
+
+    fn benefit(&mut self, b: &ast::BenefitDef) {
+        for t in &b.exempt_tiers {
+            self.symbols.push(Symbol {
+                kind: Kind::Tier,
+                key: t.node.to_string(),
+                span: t.span,
+                def: false,
+            });
+        }
+        let lists = b
+            .exempt
+            .iter()
+            .chain(&b.vaccines)
+            .chain(b.insulin.as_ref().map(|i| &i.drugs))
+            .chain(b.preventive.iter().map(|p| &p.drugs));
+        for list in lists {
+            self.set(&list.items);
         }
     }
 

@@ -23,78 +23,99 @@ pub fn outline(ws: &Workspace, p: DocumentSymbolParams) -> Option<DocumentSymbol
 }
 
 fn items(index: &LineIndex, text: &str, items: &[Item]) -> Vec<DocumentSymbol> {
-    let mut out = Vec::new();
-    for item in items {
-        let sym = match item {
-            Item::Header(h) => symbol(
+    items
+        .iter()
+        .filter_map(|i| item_symbol(index, text, i))
+        .collect()
+}
+
+/// The outline entry of a header, tier, class or drug; the others are
+/// [`block_symbol`]'s.
+fn item_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSymbol> {
+    let sym = match item {
+        Item::Header(h) => symbol(
+            index,
+            h.name.node.clone(),
+            Some("formulary".into()),
+            SymbolKind::MODULE,
+            h.span,
+            h.name.span,
+            None,
+        ),
+        Item::Tier(t) => symbol(
+            index,
+            format!("tier {}", t.number.node),
+            Some(t.label.node.clone()),
+            SymbolKind::ENUM_MEMBER,
+            t.span,
+            t.number.span,
+            None,
+        ),
+        Item::Class(c) => {
+            let children = self::items(index, text, &c.items);
+            symbol(
                 index,
-                h.name.node.clone(),
-                Some("formulary".into()),
-                SymbolKind::MODULE,
-                h.span,
-                h.name.span,
-                None,
-            ),
-            Item::Tier(t) => symbol(
-                index,
-                format!("tier {}", t.number.node),
-                Some(t.label.node.clone()),
-                SymbolKind::ENUM_MEMBER,
-                t.span,
-                t.number.span,
-                None,
-            ),
-            Item::Class(c) => {
-                let children = self::items(index, text, &c.items);
-                symbol(
-                    index,
-                    c.name.node.clone(),
-                    c.label.as_ref().map(|l| l.node.clone()),
-                    SymbolKind::CLASS,
-                    block(text, c.span),
-                    c.name.span,
-                    Some(children),
-                )
-            }
-            Item::Drug(d) => symbol(
-                index,
-                d.name.node.clone(),
-                Some(d.kind.as_str().into()),
-                match d.kind {
-                    DrugKind::Ingredient => SymbolKind::CONSTANT,
-                    DrugKind::Product | DrugKind::Package => SymbolKind::VARIABLE,
-                },
-                d.span,
-                d.name.span,
-                None,
-            ),
-            Item::Pa(r) => symbol(
-                index,
-                r.name.node.clone(),
-                Some("prior authorization".into()),
-                SymbolKind::FUNCTION,
-                block(text, r.span),
-                r.name.span,
-                None,
-            ),
-            Item::Step(r) => symbol(
-                index,
-                r.name.node.clone(),
-                Some("step therapy".into()),
-                SymbolKind::FUNCTION,
-                block(text, r.span),
-                r.name.span,
-                None,
-            ),
-            Item::Include(_)
-            | Item::Prices(_)
-            | Item::Catalog(_)
-            | Item::Refill(_)
-            | Item::Transition(_) => continue,
-        };
-        out.push(sym);
-    }
-    out
+                c.name.node.clone(),
+                c.label.as_ref().map(|l| l.node.clone()),
+                SymbolKind::CLASS,
+                block(text, c.span),
+                c.name.span,
+                Some(children),
+            )
+        }
+        Item::Drug(d) => symbol(
+            index,
+            d.name.node.clone(),
+            Some(d.kind.as_str().into()),
+            match d.kind {
+                DrugKind::Ingredient => SymbolKind::CONSTANT,
+                DrugKind::Product | DrugKind::Package => SymbolKind::VARIABLE,
+            },
+            d.span,
+            d.name.span,
+            None,
+        ),
+        other => return block_symbol(index, text, other),
+    };
+    Some(sym)
+}
+
+/// The outline entry of a rule or the benefit block.
+fn block_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSymbol> {
+    let sym = match item {
+        Item::Pa(r) => symbol(
+            index,
+            r.name.node.clone(),
+            Some("prior authorization".into()),
+            SymbolKind::FUNCTION,
+            block(text, r.span),
+            r.name.span,
+            None,
+        ),
+        Item::Step(r) => symbol(
+            index,
+            r.name.node.clone(),
+            Some("step therapy".into()),
+            SymbolKind::FUNCTION,
+            block(text, r.span),
+            r.name.span,
+            None,
+        ),
+        Item::Benefit(b) => symbol(
+            index,
+            b.standard
+                .as_ref()
+                .map(|n| n.node.clone())
+                .unwrap_or_else(|| "benefit".into()),
+            Some("benefit".into()),
+            SymbolKind::STRUCT,
+            b.full,
+            b.span,
+            None,
+        ),
+        _ => return None,
+    };
+    Some(sym)
 }
 
 /// A block statement's span runs over its head; the outline wants it to
