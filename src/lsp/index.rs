@@ -154,17 +154,7 @@ impl Index {
                         self.set(&req.set);
                     }
                 }
-                Item::Benefit(b) => {
-                    let lists = b
-                        .exempt
-                        .iter()
-                        .chain(&b.vaccines)
-                        .chain(b.insulin.as_ref().map(|i| &i.drugs))
-                        .chain(b.preventive.iter().map(|p| &p.drugs));
-                    for list in lists {
-                        self.set(&list.items);
-                    }
-                }
+                Item::Benefit(b) => self.benefit(b),
                 Item::Header(_)
                 | Item::Prices(_)
                 | Item::Catalog(_)
@@ -174,13 +164,32 @@ impl Index {
         }
     }
 
-    /// References to the drugs and classes of a set (`any 1 of …`, a benefit list).
-    fn set(&mut self, set: &[SetItem]) {
-        for item in set {
+    fn set(&mut self, items: &[SetItem]) {
+        for item in items {
             match item {
                 SetItem::Class(n) => self.push(Kind::Class, n, false),
                 SetItem::Drug(n) => self.push(Kind::Drug, n, false),
             }
+        }
+    }
+
+    fn benefit(&mut self, b: &ast::BenefitDef) {
+        for t in &b.exempt_tiers {
+            self.symbols.push(Symbol {
+                kind: Kind::Tier,
+                key: t.node.to_string(),
+                span: t.span,
+                def: false,
+            });
+        }
+        let lists = b
+            .exempt
+            .iter()
+            .chain(&b.vaccines)
+            .chain(b.insulin.as_ref().map(|i| &i.drugs))
+            .chain(b.preventive.iter().map(|p| &p.drugs));
+        for list in lists {
+            self.set(&list.items);
         }
     }
 

@@ -25,11 +25,12 @@ pub fn outline(ws: &Workspace, p: DocumentSymbolParams) -> Option<DocumentSymbol
 fn items(index: &LineIndex, text: &str, items: &[Item]) -> Vec<DocumentSymbol> {
     items
         .iter()
-        .filter_map(|item| item_symbol(index, text, item))
+        .filter_map(|i| item_symbol(index, text, i))
         .collect()
 }
 
-/// The outline entry of one statement, if it has one.
+/// The outline entry of a header, tier, class or drug; the others are
+/// [`block_symbol`]'s.
 fn item_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSymbol> {
     let sym = match item {
         Item::Header(h) => symbol(
@@ -74,6 +75,14 @@ fn item_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSym
             d.name.span,
             None,
         ),
+        other => return block_symbol(index, text, other),
+    };
+    Some(sym)
+}
+
+/// The outline entry of a rule or the benefit block.
+fn block_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSymbol> {
+    let sym = match item {
         Item::Pa(r) => symbol(
             index,
             r.name.node.clone(),
@@ -94,18 +103,17 @@ fn item_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSym
         ),
         Item::Benefit(b) => symbol(
             index,
-            "benefit".into(),
-            b.standard.as_ref().map(|n| n.node.clone()),
+            b.standard
+                .as_ref()
+                .map(|n| n.node.clone())
+                .unwrap_or_else(|| "benefit".into()),
+            Some("benefit".into()),
             SymbolKind::STRUCT,
             b.full,
             b.span,
             None,
         ),
-        Item::Include(_)
-        | Item::Prices(_)
-        | Item::Catalog(_)
-        | Item::Refill(_)
-        | Item::Transition(_) => return None,
+        _ => return None,
     };
     Some(sym)
 }
