@@ -11,6 +11,7 @@
 
 mod build;
 mod checks;
+pub mod knowledge;
 pub mod load;
 pub mod model;
 mod resolve;
@@ -84,6 +85,8 @@ pub struct Compiled {
     pub sources: Sources,
     /// What each catalog added to the formulary's codes, in load order.
     pub attached: Vec<AttachReport>,
+    /// What each drug knowledge file resolved, in load order.
+    pub knowledge: Vec<knowledge::KnowledgeReport>,
 }
 
 impl Compiled {
@@ -109,11 +112,13 @@ pub fn compile(parsed: Parsed) -> Compiled {
             diags,
             sources,
             attached: Vec::new(),
+            knowledge: Vec::new(),
         };
     }
     let main = files.first().map(|(id, _)| *id).unwrap_or_default();
     let built = build::build(&files, &sources, main, &mut diags);
     let mut attached = Vec::new();
+    let mut known = Vec::new();
     let formulary = match built {
         Some(b) if !diags.iter().any(Diag::is_error) => {
             let mut f = resolve::resolve(b, sources.clone(), hash);
@@ -124,6 +129,11 @@ pub fn compile(parsed: Parsed) -> Compiled {
                 .catalogs
                 .iter()
                 .map(|c| f.attach_catalog(c))
+                .collect();
+            known = reference
+                .knowledge
+                .iter()
+                .map(|k| knowledge::attach(&mut f, k, &mut diags))
                 .collect();
             checks::check(&f, &mut diags);
             Some(f)
@@ -137,6 +147,7 @@ pub fn compile(parsed: Parsed) -> Compiled {
         diags,
         sources,
         attached,
+        knowledge: known,
     }
 }
 

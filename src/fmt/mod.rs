@@ -193,7 +193,11 @@ fn canonical_item(i: &mut Item) {
             s.new_starts_only = s.new_starts_only.map(|_| z);
             s.steps.iter_mut().for_each(|r| r.span = z);
         }
-        Item::Include(_) | Item::Prices(_) | Item::Catalog(_) | Item::Refill(_) => {}
+        Item::Include(_)
+        | Item::Prices(_)
+        | Item::Catalog(_)
+        | Item::Drugs(_)
+        | Item::Refill(_) => {}
     }
 }
 

@@ -86,8 +86,8 @@ pub struct AttachReport {
     pub products_matched: usize,
     /// Catalog products with no product or ingredient in the formulary.
     pub products_unmatched: usize,
-    /// Combination products whose ingredients match more than one formulary
-    /// drug: left out, since no one ingredient's rules apply to them.
+    /// Combination products (two or more ingredients) the formulary does not
+    /// list: left out, since no one ingredient's rules apply to them.
     pub combinations_left_out: usize,
     /// RxCUIs newly recognised.
     pub rxcuis_added: usize,
@@ -272,6 +272,32 @@ impl Catalog {
     }
 }
 
+impl CatalogProduct {
+    /// How many distinct ingredients the product has. A catalog may list a
+    /// precise ingredient (a salt, `donepezil hydrochloride`) beside its base
+    /// (`donepezil`); a name that is another's followed by a word counts as
+    /// that one.
+    pub fn distinct_ingredients(&self) -> usize {
+        let names: Vec<String> = self
+            .ingredients
+            .iter()
+            .map(|i| i.name.trim().to_lowercase())
+            .collect();
+        let mut bases: Vec<&str> = names
+            .iter()
+            .filter(|n| {
+                !names.iter().any(|b| {
+                    b.len() < n.len() && n.starts_with(b.as_str()) && n[b.len()..].starts_with(' ')
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        bases.sort_unstable();
+        bases.dedup();
+        bases.len()
+    }
+}
+
 type Col<'h> = Option<(usize, &'h str)>;
 
 /// One row's fields, by meaning.
@@ -296,13 +322,15 @@ impl Formulary {
         for p in c.products.values() {
             let target = match self.by_rxcui.get(&p.rxcui) {
                 Some(&d) => Some(d),
+                // A combination is a drug of its own: no one ingredient's
+                // rules are its rules, even when only one is listed.
+                None if p.distinct_ingredients() > 1 => {
+                    report.combinations_left_out += 1;
+                    continue;
+                }
                 None => match self.catalog_ingredients(p).as_slice() {
                     [one] => Some(*one),
-                    [] => None,
-                    _ => {
-                        report.combinations_left_out += 1;
-                        continue;
-                    }
+                    _ => None,
                 },
             };
             let Some(target) = target else {

@@ -139,6 +139,8 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "include ",
     "prices ",
     "catalog ",
+    "drugs ",
+    "combination ",
     "tier ",
     "refill ",
     "transition ",

@@ -190,6 +190,10 @@ fn catalog_products_match_ingredients_by_name() {
     assert_eq!(f.drug_by_rxcui(104377), Some(lisinopril));
     // hydrochlorothiazide / lisinopril: two listed ingredients, left out.
     assert_eq!(f.drug_by_rxcui(1162124), None);
+    // amlodipine / hydrochlorothiazide / olmesartan: one listed ingredient,
+    // still a different drug, left out.
+    assert!(f.drug_by_name("hydrochlorothiazide").is_some());
+    assert_eq!(f.drug_by_rxcui(1000001), None);
 }
 
 #[test]
