@@ -99,19 +99,21 @@ fn conso(
 fn write_conso(dir: &Path) -> std::io::Result<u64> {
     let mut o = Out::create(&dir.join("RXNCONSO.RRF"))?;
     let mut aui = 10_000_000u64;
+    conso_ingredients(&mut o, &mut aui)?;
+    conso_products(&mut o, &mut aui)?;
+    conso_other_sources(&mut o, &mut aui)?;
+    o.w.flush()?;
+    Ok(o.rows)
+}
+
+/// Ingredients, precise ingredients and dose forms.
+fn conso_ingredients(o: &mut Out, aui: &mut u64) -> std::io::Result<()> {
     for i in 0..INGREDIENTS {
-        conso(
-            &mut o,
-            &mut aui,
-            IN0 + i,
-            "RXNORM",
-            "IN",
-            &format!("ingredient{i}"),
-        )?;
+        conso(o, aui, IN0 + i, "RXNORM", "IN", &format!("ingredient{i}"))?;
         if i % 3 == 0 {
             conso(
-                &mut o,
-                &mut aui,
+                o,
+                aui,
                 PIN0 + i,
                 "RXNORM",
                 "PIN",
@@ -120,78 +122,59 @@ fn write_conso(dir: &Path) -> std::io::Result<u64> {
         }
     }
     for d in 0..FORMS {
-        conso(
-            &mut o,
-            &mut aui,
-            DF0 + d,
-            "RXNORM",
-            "DF",
-            &format!("Dose Form {d}"),
-        )?;
+        conso(o, aui, DF0 + d, "RXNORM", "DF", &format!("Dose Form {d}"))?;
     }
+    Ok(())
+}
+
+/// Components, clinical and branded drugs with synonyms, packs.
+fn conso_products(o: &mut Out, aui: &mut u64) -> std::io::Result<()> {
     for s in 0..CLINICAL {
         let ings = ingredients_of(s);
         let mut parts = Vec::new();
         for (j, i) in ings.iter().enumerate() {
             let c = format!("ingredient{i} {} MG", 5 * (1 + s % 40));
-            conso(
-                &mut o,
-                &mut aui,
-                SCDC0 + s * 4 + j as u32,
-                "RXNORM",
-                "SCDC",
-                &c,
-            )?;
+            conso(o, aui, SCDC0 + s * 4 + j as u32, "RXNORM", "SCDC", &c)?;
             parts.push(c);
         }
         let name = format!("{} Dose Form {}", parts.join(" / "), s % FORMS);
-        conso(&mut o, &mut aui, SCD0 + s, "RXNORM", "SCD", &name)?;
-        conso(&mut o, &mut aui, SCD0 + s, "RXNORM", "PSN", &name)?;
-        conso(
-            &mut o,
-            &mut aui,
-            SCD0 + s,
-            "RXNORM",
-            "SY",
-            &name.to_lowercase(),
-        )?;
+        conso(o, aui, SCD0 + s, "RXNORM", "SCD", &name)?;
+        conso(o, aui, SCD0 + s, "RXNORM", "PSN", &name)?;
+        conso(o, aui, SCD0 + s, "RXNORM", "SY", &name.to_lowercase())?;
         if s % 5 < 3 {
             conso(
-                &mut o,
-                &mut aui,
+                o,
+                aui,
                 SBD0 + s,
                 "RXNORM",
                 "SBD",
                 &format!("{name} [Brand{s}]"),
             )?;
-            conso(
-                &mut o,
-                &mut aui,
-                SBD0 + s,
-                "RXNORM",
-                "BN",
-                &format!("Brand{s}"),
-            )?;
+            conso(o, aui, SBD0 + s, "RXNORM", "BN", &format!("Brand{s}"))?;
         }
     }
     for p in 0..PACKS {
         conso(
-            &mut o,
-            &mut aui,
+            o,
+            aui,
             GPCK0 + p,
             "RXNORM",
             "GPCK",
             &format!("{{pack {p}}} Pack"),
         )?;
         conso(
-            &mut o,
-            &mut aui,
+            o,
+            aui,
             BPCK0 + p,
             "RXNORM",
             "BPCK",
             &format!("{{pack {p}}} Pack [Brand pack {p}]"),
         )?;
     }
+    Ok(())
+}
+
+fn conso_other_sources(o: &mut Out, aui: &mut u64) -> std::io::Result<()> {
     // Other sources' atoms for the same drugs, to the size of a full release.
     let sources = [
         "VANDF", "MTHSPL", "NDDF", "MMSL", "GS", "USP", "DRUGBANK", "ATC",
@@ -201,8 +184,8 @@ fn write_conso(dir: &Path) -> std::io::Result<u64> {
         let s = n % CLINICAL;
         let sab = sources[(n as usize) % sources.len()];
         conso(
-            &mut o,
-            &mut aui,
+            o,
+            aui,
             SCD0 + s,
             sab,
             "CD",
@@ -210,8 +193,7 @@ fn write_conso(dir: &Path) -> std::io::Result<u64> {
         )?;
         n += 1;
     }
-    o.w.flush()?;
-    Ok(o.rows)
+    Ok(())
 }
 
 fn rel(
@@ -235,25 +217,26 @@ fn rel(
 fn write_rel(dir: &Path) -> std::io::Result<u64> {
     let mut o = Out::create(&dir.join("RXNREL.RRF"))?;
     let mut rui = 100_000_000u64;
+    rel_kept(&mut o, &mut rui)?;
+    rel_unused(&mut o, &mut rui)?;
+    o.w.flush()?;
+    Ok(o.rows)
+}
+
+/// The relationships the importer keeps.
+fn rel_kept(o: &mut Out, rui: &mut u64) -> std::io::Result<()> {
     for i in (0..INGREDIENTS).step_by(3) {
-        rel(&mut o, &mut rui, PIN0 + i, "form_of", IN0 + i, "has_form")?;
+        rel(o, rui, PIN0 + i, "form_of", IN0 + i, "has_form")?;
     }
     for s in 0..CLINICAL {
         for (j, i) in ingredients_of(s).iter().enumerate() {
             let c = SCDC0 + s * 4 + j as u32;
-            rel(&mut o, &mut rui, SCD0 + s, "consists_of", c, "constitutes")?;
-            rel(
-                &mut o,
-                &mut rui,
-                c,
-                "has_ingredient",
-                IN0 + i,
-                "ingredient_of",
-            )?;
+            rel(o, rui, SCD0 + s, "consists_of", c, "constitutes")?;
+            rel(o, rui, c, "has_ingredient", IN0 + i, "ingredient_of")?;
             if i % 3 == 0 {
                 rel(
-                    &mut o,
-                    &mut rui,
+                    o,
+                    rui,
                     c,
                     "has_precise_ingredient",
                     PIN0 + i,
@@ -262,25 +245,18 @@ fn write_rel(dir: &Path) -> std::io::Result<u64> {
             }
         }
         rel(
-            &mut o,
-            &mut rui,
+            o,
+            rui,
             SCD0 + s,
             "has_dose_form",
             DF0 + s % FORMS,
             "dose_form_of",
         )?;
         if s % 5 < 3 {
+            rel(o, rui, SBD0 + s, "tradename_of", SCD0 + s, "has_tradename")?;
             rel(
-                &mut o,
-                &mut rui,
-                SBD0 + s,
-                "tradename_of",
-                SCD0 + s,
-                "has_tradename",
-            )?;
-            rel(
-                &mut o,
-                &mut rui,
+                o,
+                rui,
                 SBD0 + s,
                 "has_dose_form",
                 DF0 + s % FORMS,
@@ -291,24 +267,21 @@ fn write_rel(dir: &Path) -> std::io::Result<u64> {
     for p in 0..PACKS {
         for k in 0..2 {
             let s = (p * 37 + k * 11) % CLINICAL;
-            rel(
-                &mut o,
-                &mut rui,
-                GPCK0 + p,
-                "contains",
-                SCD0 + s,
-                "contained_in",
-            )?;
+            rel(o, rui, GPCK0 + p, "contains", SCD0 + s, "contained_in")?;
         }
         rel(
-            &mut o,
-            &mut rui,
+            o,
+            rui,
             BPCK0 + p,
             "tradename_of",
             GPCK0 + p,
             "has_tradename",
         )?;
     }
+    Ok(())
+}
+
+fn rel_unused(o: &mut Out, rui: &mut u64) -> std::io::Result<()> {
     // Relationships the importer reads past: RxNorm's other relationships
     // between kept concepts, and other sources' atom-level relationships.
     let unused = [
@@ -323,16 +296,9 @@ fn write_rel(dir: &Path) -> std::io::Result<u64> {
         if n.is_multiple_of(2) {
             let a = SCD0 + rng.below(CLINICAL as u64) as u32;
             let b = SCD0 + rng.below(CLINICAL as u64) as u32;
-            rel(
-                &mut o,
-                &mut rui,
-                a,
-                unused[(n / 2 % 4) as usize],
-                b,
-                "inverse_isa",
-            )?;
+            rel(o, rui, a, unused[(n / 2 % 4) as usize], b, "inverse_isa")?;
         } else {
-            rui += 1;
+            *rui += 1;
             o.row(format_args!(
                 "|{}|AUI|RO||{}|AUI|has_ingredient|{rui}||MTHSPL|MTHSPL|||N||",
                 20_000_000 + rng.below(5_000_000),
@@ -341,8 +307,7 @@ fn write_rel(dir: &Path) -> std::io::Result<u64> {
         }
         n += 1;
     }
-    o.w.flush()?;
-    Ok(o.rows)
+    Ok(())
 }
 
 fn write_sat(dir: &Path) -> std::io::Result<u64> {

@@ -41,12 +41,14 @@ pub mod diff;
 pub mod fmt;
 pub mod interop;
 pub mod io;
+pub mod ncpdp;
 pub mod prices;
 pub mod report;
 pub mod rxnorm;
 pub mod span;
 pub mod syntax;
 pub mod synth;
+pub mod words;
 
 pub use check::{check, Decision, Prescription};
 pub use compile::model::Formulary;

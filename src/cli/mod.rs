@@ -14,6 +14,7 @@ mod generate;
 mod graph;
 mod import;
 mod import_rxnorm;
+mod ncpdp;
 mod render;
 mod test;
 mod validate;
@@ -77,6 +78,22 @@ pub enum Command {
     Diff(diff::Args),
     /// Generate sample data (prescriptions) for a formulary.
     Generate(generate::Args),
+    /// Read NCPDP D.0 transmissions: decode one, or check its claims.
+    Ncpdp(ncpdp::Args),
+}
+
+/// Reads the command line. `--help` and `--version` print and give
+/// `Err(EXIT_OK)`; a usage error prints clap's message and gives
+/// `Err(EXIT_ERROR)`: clap's own exit code, 2, would read as "rejected".
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    })
 }
 
 /// Runs a command and returns the exit code.
@@ -93,6 +110,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Ncpdp(a) => ncpdp::run(a),
     }
 }
 

@@ -38,12 +38,8 @@ pub enum DocFormat {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary, &a.src) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let as_of = match as_of_or_default(&f, a.as_of) {
-        Ok(d) => d,
+    let (f, as_of) = match rules_as_of(&a.formulary, &a.src, a.as_of) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let list = report::drug_list::build(&f, as_of);
@@ -72,7 +68,7 @@ fn write_file(path: &Path, text: &str) -> i32 {
 
 /// Compiles a formulary for a document: errors stop with exit 3; warnings
 /// are `validate`'s business; price lists are not needed and not read.
-pub(super) fn load_rules(path: &Path, src: &super::SourceArgs) -> Result<Formulary, i32> {
+fn load_rules(path: &Path, src: &super::SourceArgs) -> Result<Formulary, i32> {
     let compiled = compile_rules(path, src)?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
@@ -81,11 +77,20 @@ pub(super) fn load_rules(path: &Path, src: &super::SourceArgs) -> Result<Formula
     compiled.formulary.ok_or(EXIT_INVALID)
 }
 
-/// The date given, or the formulary's default; exit 1 when it has none.
-pub(super) fn as_of_or_default(
-    f: &Formulary,
+/// The preamble of `render`, `graph` and `explain`: the formulary compiled
+/// for a document and the date to show it on.
+pub(super) fn rules_as_of(
+    path: &Path,
+    src: &super::SourceArgs,
     given: Option<NaiveDate>,
-) -> Result<Option<NaiveDate>, i32> {
+) -> Result<(Formulary, Option<NaiveDate>), i32> {
+    let f = load_rules(path, src)?;
+    let as_of = as_of_or_default(&f, given)?;
+    Ok((f, as_of))
+}
+
+/// The date given, or the formulary's default; exit 1 when it has none.
+fn as_of_or_default(f: &Formulary, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, i32> {
     match given {
         Some(d) => Ok(Some(d)),
         None => report::status::default_as_of(f).map_err(|e| {

@@ -5,7 +5,7 @@
 //! next one is read. Decisions borrow from their formulary and are reduced
 //! at once to a small summary, so memory stays flat however long the file.
 
-use crate::check::{check, Decision, Prescription};
+use crate::check::{check, Decision, Prescription, RejectCode};
 use crate::codes::Money;
 use crate::compile::model::Formulary;
 use rayon::prelude::*;
@@ -32,12 +32,12 @@ pub enum ClaimChange {
     /// The patient pays less.
     PatientPayDown,
     /// A reject code the claim did not get before (`75` PA, `608` step, `76` quantity, ...).
-    NewReject(&'static str),
+    NewReject(RejectCode),
     /// A reject code the claim no longer gets.
-    RejectCleared(&'static str),
+    RejectCleared(RejectCode),
     /// Rejected under both versions, for another reason: the old code
     /// became the new one (`608` step therapy became `MR` not on formulary).
-    RejectBecame(&'static str, &'static str),
+    RejectBecame(RejectCode, RejectCode),
 }
 
 impl ClaimChange {
@@ -65,30 +65,12 @@ impl ClaimChange {
             ClaimChange::TierDown => "tier down".into(),
             ClaimChange::PatientPayUp => "patient pays more".into(),
             ClaimChange::PatientPayDown => "patient pays less".into(),
-            ClaimChange::NewReject(c) => format!("new reject {c} ({})", code_words(c)),
-            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", code_words(c)),
-            ClaimChange::RejectBecame(a, b) => format!(
-                "reject {a} ({}) became {b} ({})",
-                code_words(a),
-                code_words(b)
-            ),
+            ClaimChange::NewReject(c) => format!("new reject {c} ({})", c.words()),
+            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", c.words()),
+            ClaimChange::RejectBecame(a, b) => {
+                format!("reject {a} ({}) became {b} ({})", a.words(), b.words())
+            }
         }
-    }
-}
-
-/// What a reject code means, in a few words.
-pub fn code_words(code: &str) -> &'static str {
-    match code {
-        "70" => "not covered",
-        "MR" => "not on formulary",
-        "75" => "prior authorization",
-        "608" => "step therapy",
-        "76" => "quantity limit",
-        "60" => "age",
-        "61" => "sex",
-        "79" => "refill too soon",
-        "3Y" => "prior authorization denied",
-        _ => "other",
     }
 }
 
@@ -298,7 +280,7 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_cents: Option<i64>,
     /// Reject codes, sorted.
-    pub rejects: Vec<&'static str>,
+    pub rejects: Vec<RejectCode>,
 }
 
 impl Outcome {
@@ -306,7 +288,7 @@ impl Outcome {
         let paid = d.is_paid();
         let cost = d.cost.as_ref();
         let pay = |m: Option<Money>| if paid { m.map(|m| m.0) } else { Some(0) };
-        let mut codes: Vec<&'static str> = d.rejects.iter().map(|r| r.code).collect();
+        let mut codes: Vec<RejectCode> = d.rejects.iter().map(|r| r.code).collect();
         codes.sort_unstable();
         codes.dedup();
         Outcome {
@@ -332,7 +314,11 @@ impl std::fmt::Display for Outcome {
                 None => write!(f, ", patient pay unknown"),
             }
         } else {
-            write!(f, "rejected {}", self.rejects.join(", "))
+            write!(f, "rejected")?;
+            for (i, c) in self.rejects.iter().enumerate() {
+                write!(f, "{}{c}", if i == 0 { " " } else { ", " })?;
+            }
+            Ok(())
         }
     }
 }
@@ -360,13 +346,13 @@ fn changes(a: &Outcome, b: &Outcome) -> Vec<ClaimChange> {
             }
         }
     }
-    let added: Vec<&'static str> = b
+    let added: Vec<RejectCode> = b
         .rejects
         .iter()
         .copied()
         .filter(|c| !a.rejects.contains(c))
         .collect();
-    let cleared: Vec<&'static str> = a
+    let cleared: Vec<RejectCode> = a
         .rejects
         .iter()
         .copied()
@@ -380,13 +366,13 @@ fn changes(a: &Outcome, b: &Outcome) -> Vec<ClaimChange> {
         0
     };
     for (x, y) in cleared.iter().zip(&added).take(paired) {
-        out.push(ClaimChange::RejectBecame(x, y));
+        out.push(ClaimChange::RejectBecame(*x, *y));
     }
     for c in &added[paired..] {
-        out.push(ClaimChange::NewReject(c));
+        out.push(ClaimChange::NewReject(*c));
     }
     for c in &cleared[paired..] {
-        out.push(ClaimChange::RejectCleared(c));
+        out.push(ClaimChange::RejectCleared(*c));
     }
     out
 }
@@ -455,8 +441,12 @@ fn check_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use RejectCode::{
+        NotOnFormulary as MR, PlanLimitationsExceeded as QL, PriorAuthorizationRequired as PA,
+        StepTherapyRequired as ST,
+    };
 
-    fn rejected(codes: &[&'static str]) -> Outcome {
+    fn rejected(codes: &[RejectCode]) -> Outcome {
         Outcome {
             paid: false,
             tier: None,
@@ -468,20 +458,20 @@ mod tests {
 
     #[test]
     fn a_reject_replaced_by_another_says_what_it_became() {
-        let got = changes(&rejected(&["608"]), &rejected(&["MR"]));
-        assert_eq!(got, vec![ClaimChange::RejectBecame("608", "MR")]);
+        let got = changes(&rejected(&[ST]), &rejected(&[MR]));
+        assert_eq!(got, vec![ClaimChange::RejectBecame(ST, MR)]);
         assert_eq!(
             got[0].describe(),
             "reject 608 (step therapy) became MR (not on formulary)"
         );
         assert_eq!(got[0].key(), "reject_608_became_MR");
         // A code that stays is no change; an extra new code is new.
-        let got = changes(&rejected(&["608", "75"]), &rejected(&["75", "76", "MR"]));
+        let got = changes(&rejected(&[ST, PA]), &rejected(&[PA, QL, MR]));
         assert_eq!(
             got,
             vec![
-                ClaimChange::RejectBecame("608", "76"),
-                ClaimChange::NewReject("MR")
+                ClaimChange::RejectBecame(ST, QL),
+                ClaimChange::NewReject(MR)
             ]
         );
         // Paid now: the reject was cleared, not replaced.
@@ -493,8 +483,8 @@ mod tests {
             rejects: Vec::new(),
         };
         assert_eq!(
-            changes(&rejected(&["608"]), &paid),
-            vec![ClaimChange::NewlyPaid, ClaimChange::RejectCleared("608")]
+            changes(&rejected(&[ST]), &paid),
+            vec![ClaimChange::NewlyPaid, ClaimChange::RejectCleared(ST)]
         );
     }
 }

@@ -35,36 +35,6 @@ fn each_fixture_reports_its_code() {
 }
 
 #[test]
-fn every_code_has_a_fixture() {
-    let docs = std::fs::read_to_string(crate::support::root().join("docs/diagnostics.md"))
-        .expect("docs/diagnostics.md");
-    let fixtures: Vec<String> = std::fs::read_dir(crate::support::root().join("tests/diagnostics"))
-        .expect("fixtures folder")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    for line in docs.lines().filter(|l| l.starts_with("## ")) {
-        let code = line
-            .trim_start_matches("## ")
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        // These need files beside the formulary (or bytes that are not
-        // text); tests/it/load.rs and the CLI tests cover each.
-        if [
-            "E0002", "E0007", "E0008", "E0009", "E0010", "E0011", "W0001",
-        ]
-        .contains(&code)
-        {
-            continue;
-        }
-        assert!(
-            fixtures.iter().any(|f| f.starts_with(code)),
-            "no fixture for {code}"
-        );
-    }
-}
-
-#[test]
 fn all_errors_of_a_file_are_reported_in_one_run() {
     let text = "formulary \"X\" id X version 1 effective 2026-01-01 to 2026-12-31\n\
                 tier 1 \"Generic\" copay $5\n\

@@ -158,3 +158,29 @@ fn a_compiled_formulary_is_shared_between_threads() {
     });
     assert_eq!(paid, [true; 4]);
 }
+
+#[test]
+fn every_message_names_its_rule_including_a_brand_requested_dispense_as_written() {
+    let f = load(Path::new("formularies/acme/acme.formulary"))
+        .formulary
+        .expect("compiles");
+    // Zestril 10 mg, the brand of lisinopril-10, with DAW 2 (patient requests the brand).
+    let rx = formulary::Prescription::from_str(
+        r#"{"date":"2026-03-02","rxcui":104377,"quantity":30,"days_supply":30,"daw":2,"patient":{"age":60,"sex":"F"}}"#,
+    )
+    .expect("valid");
+    let d = formulary::check(&f, &rx);
+    let daw = d
+        .messages
+        .iter()
+        .find(|m| m.text.contains("DAW 2"))
+        .expect("a DAW message");
+    assert_eq!(daw.rule.kind, "brand of");
+    assert_eq!(daw.rule.name, "lisinopril-10");
+    assert!(
+        daw.rule.file.ends_with("cardiovascular.formulary"),
+        "{}",
+        daw.rule.file
+    );
+    assert_eq!(daw.rule.line, 19);
+}

@@ -8,6 +8,8 @@ mod fmt;
 mod formularies;
 mod interop;
 mod load;
+mod ncpdp;
 mod report;
 mod rxnorm;
 mod support;
+mod tidy;

@@ -2,7 +2,9 @@
 
 use super::{Ctx, Eval};
 use crate::check::decision::*;
+use crate::check::reject::RejectCode;
 use crate::compile::model::*;
+use crate::words::age_words;
 
 impl<'f> Ctx<'f, '_> {
     pub(super) fn age_edit(
@@ -23,7 +25,7 @@ impl<'f> Ctx<'f, '_> {
                 age_words(min, max),
                 self.age
             );
-            self.fail(out, "60", rule, msg);
+            self.fail(out, RejectCode::PatientAge, rule, msg);
         }
     }
 
@@ -39,7 +41,7 @@ impl<'f> Ctx<'f, '_> {
             Some(p) if p == s => self.pass(out, rule, "sex matches"),
             Some(p) => self.fail(
                 out,
-                "61",
+                RejectCode::PatientGender,
                 rule,
                 format!(
                     "covered for sex {} only; the patient is {}",
@@ -49,7 +51,7 @@ impl<'f> Ctx<'f, '_> {
             ),
             None => self.fail(
                 out,
-                "61",
+                RejectCode::PatientGender,
                 rule,
                 format!(
                     "covered for sex {} only; the patient's sex is not given",
@@ -141,7 +143,7 @@ impl<'f> Ctx<'f, '_> {
             }
         };
         match failure {
-            Some(msg) => self.fail(out, "76", rule, msg),
+            Some(msg) => self.fail(out, RejectCode::PlanLimitationsExceeded, rule, msg),
             None => self.pass(out, rule, "within limit"),
         }
     }

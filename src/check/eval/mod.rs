@@ -5,6 +5,7 @@
 
 use super::decision::*;
 use super::input::Prescription;
+use super::reject::RejectCode;
 use crate::compile::model::*;
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -105,7 +106,7 @@ impl<'f> Ctx<'f, '_> {
             out.messages.push(Message {
                 code: None,
                 text: text.clone(),
-                rule: Some(rule()),
+                rule: rule(),
             });
         }
         self.pass(out, rule(), text);
@@ -114,7 +115,7 @@ impl<'f> Ctx<'f, '_> {
     pub(super) fn fail(
         &self,
         out: &mut Eval<'f>,
-        code: &'static str,
+        code: RejectCode,
         rule: RuleRef<'f>,
         message: String,
     ) {

@@ -3,8 +3,10 @@
 use super::{Ctx, Eval};
 use crate::check::decision::*;
 use crate::check::input::PaStatus;
+use crate::check::reject::RejectCode;
 use crate::codes::IcdPattern;
 use crate::compile::model::*;
+use crate::words::{age_words, conditions_text, Phrasing};
 use std::borrow::Cow;
 
 impl<'f> Ctx<'f, '_> {
@@ -46,7 +48,7 @@ impl<'f> Ctx<'f, '_> {
             }
             if pa.status == PaStatus::Denied {
                 let msg = format!("prior authorization {} was denied", pa.number);
-                self.fail(out, "3Y", rref(), msg);
+                self.fail(out, RejectCode::PriorAuthorizationDenied, rref(), msg);
                 return;
             }
             let text = format!(
@@ -67,7 +69,11 @@ impl<'f> Ctx<'f, '_> {
         out.needs_pa = true;
         let mut msg = format!("prior authorization required: {}", rule.label);
         if !rule.approvals.is_empty() {
-            let auto: Vec<String> = rule.approvals.iter().map(|c| conditions_text(c)).collect();
+            let auto: Vec<String> = rule
+                .approvals
+                .iter()
+                .map(|c| conditions_text(c, Phrasing::Decision))
+                .collect();
             msg.push_str(&format!(
                 "; approved automatically when {}",
                 auto.join(", or ")
@@ -76,7 +82,7 @@ impl<'f> Ctx<'f, '_> {
         if !rule.criteria.is_empty() {
             msg.push_str(&format!("; criteria: {}", rule.criteria.join(" ")));
         }
-        self.fail(out, "75", rref(), msg);
+        self.fail(out, RejectCode::PriorAuthorizationRequired, rref(), msg);
     }
 
     /// If every condition holds, a description of why.

@@ -2,6 +2,7 @@
 
 use super::{Ctx, Eval};
 use crate::check::decision::*;
+use crate::check::reject::RejectCode;
 use crate::compile::model::*;
 
 impl<'f> Ctx<'f, '_> {
@@ -29,7 +30,7 @@ impl<'f> Ctx<'f, '_> {
                 ok_from,
                 format_bp(policy.bp)
             );
-            self.fail(out, "79", rule, msg);
+            self.fail(out, RejectCode::RefillTooSoon, rule, msg);
         } else {
             self.pass(out, rule, format!("refill allowed from {ok_from}"));
         }

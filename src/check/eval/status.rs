@@ -2,6 +2,7 @@
 
 use super::{Ctx, Eval};
 use crate::check::decision::*;
+use crate::check::reject::RejectCode;
 use crate::compile::model::*;
 use std::borrow::Cow;
 
@@ -13,7 +14,7 @@ impl<'f> Ctx<'f, '_> {
         let r = f.resolved(id);
         let Some(s) = r.status.iter().find(|s| s.clause.period.contains(dos)) else {
             out.rejects.push(Reject {
-                code: "MR",
+                code: RejectCode::NotOnFormulary,
                 message: format!("{} has no tier on this formulary", f.drug(id).label),
                 rule: RuleRef::new(
                     "formulary",
@@ -37,14 +38,14 @@ impl<'f> Ctx<'f, '_> {
             ClauseKind::Excluded(reason) => {
                 out.excluded = true;
                 out.rejects.push(Reject {
-                    code: "70",
+                    code: RejectCode::NotCovered,
                     message: format!("not covered: {reason}"),
                     rule: RuleRef::new("exclusion", "excluded", &s.clause.origin, level),
                 });
             }
             _ => {
                 out.rejects.push(Reject {
-                    code: "MR",
+                    code: RejectCode::NotOnFormulary,
                     message: "not on formulary; covered only through a formulary exception"
                         .to_string(),
                     rule: RuleRef::new("non-formulary", "non-formulary", &s.clause.origin, level),

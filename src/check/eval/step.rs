@@ -3,6 +3,7 @@
 use super::{Ctx, Eval, HistFill};
 use crate::check::decision::*;
 use crate::check::input::PaStatus;
+use crate::check::reject::RejectCode;
 use crate::compile::model::*;
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -51,12 +52,7 @@ impl<'f> Ctx<'f, '_> {
             return;
         }
         if rule.new_starts_only {
-            let lookback = rule
-                .steps
-                .iter()
-                .map(|s| s.within_days)
-                .max()
-                .unwrap_or(365);
+            let lookback = rule.new_starts_lookback_days();
             let since = dos - chrono::Days::new(lookback as u64);
             if let Some(h) = self
                 .history
@@ -99,7 +95,7 @@ impl<'f> Ctx<'f, '_> {
                         step.within_days,
                         found
                     );
-                    self.fail(out, "608", rref(), msg);
+                    self.fail(out, RejectCode::StepTherapyRequired, rref(), msg);
                     return;
                 }
             }

@@ -236,11 +236,7 @@ pub(super) fn clause_text(k: &ClauseKind) -> String {
         ClauseKind::Excluded(_) => "excluded".to_string(),
         ClauseKind::NonFormulary => "non-formulary".to_string(),
         ClauseKind::Limit(l) => format!("limit {l}"),
-        ClauseKind::Age { min, max } => format!(
-            "age {}..{}",
-            min.map(|m| m.to_string()).unwrap_or_default(),
-            max.map(|m| m.to_string()).unwrap_or_default()
-        ),
+        ClauseKind::Age { min, max } => format!("age {}", crate::words::age_source(*min, *max)),
         ClauseKind::Sex(s) => format!("sex {}", s.as_str()),
         ClauseKind::Pa(p) => format!("pa #{}", p.0),
         ClauseKind::Step(s) => format!("step #{}", s.0),

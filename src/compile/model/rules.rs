@@ -41,32 +41,6 @@ pub enum Condition {
     Sex(Sex),
 }
 
-/// An age range in words: "18 to 64", "65 and over", "17 and under".
-pub fn age_words(min: Option<u32>, max: Option<u32>) -> String {
-    match (min, max) {
-        (Some(a), Some(b)) => format!("{a} to {b}"),
-        (Some(a), None) => format!("{a} and over"),
-        (None, Some(b)) => format!("{b} and under"),
-        (None, None) => "all".to_string(),
-    }
-}
-
-/// The conditions of one automatic-approval line, joined with "and".
-pub fn conditions_text(conds: &[Condition]) -> String {
-    conds
-        .iter()
-        .map(|c| match c {
-            Condition::Diagnosis(p) => {
-                let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
-                format!("diagnosis {}", codes.join(" or "))
-            }
-            Condition::Age { min, max } => format!("age {}", age_words(*min, *max)),
-            Condition::Sex(s) => format!("sex {}", s.as_str()),
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
 /// A step therapy rule.
 #[derive(Debug, Clone)]
 pub struct StepRule {
@@ -86,6 +60,19 @@ pub struct StepRule {
     pub origin: Origin,
     /// The head of the block.
     pub span: Span,
+}
+
+impl StepRule {
+    /// How far back a `new starts only` rule looks for a claim of the same
+    /// therapy that makes the patient a continuing one: the longest window
+    /// of its steps, or a year for a rule without steps.
+    pub fn new_starts_lookback_days(&self) -> u32 {
+        self.steps
+            .iter()
+            .map(|s| s.within_days)
+            .max()
+            .unwrap_or(365)
+    }
 }
 
 /// One step: tried any `count` of `set` for `min_days` within `within_days`.

@@ -1,6 +1,7 @@
 //! How a rule diff words tiers, PA and step therapy rules and clauses, one line each.
 
 use crate::compile::model::*;
+use crate::words::age_source;
 
 /// A tier in one line: its label, shares and flags.
 pub(super) fn tier_text(t: &Tier) -> String {
@@ -51,14 +52,9 @@ pub(super) fn condition_text(c: &Condition) -> String {
             let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
             format!("diagnosis {}", codes.join(", "))
         }
-        Condition::Age { min, max } => format!("age {}", age_text(*min, *max)),
+        Condition::Age { min, max } => format!("age {}", age_source(*min, *max)),
         Condition::Sex(s) => format!("sex {}", s.as_str()),
     }
-}
-
-pub(super) fn age_text(min: Option<u32>, max: Option<u32>) -> String {
-    let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
-    format!("{}..{}", n(min), n(max))
 }
 
 /// A step therapy rule in one line.
@@ -104,7 +100,7 @@ pub(super) fn clause_text(f: &Formulary, c: &RuleClause) -> String {
         ClauseKind::Pa(p) => format!("pa {}", f.pas[p.0 as usize].name),
         ClauseKind::Step(s) => format!("step {}", f.steps[s.0 as usize].name),
         ClauseKind::Limit(l) => format!("limit {l}"),
-        ClauseKind::Age { min, max } => format!("age {}", age_text(*min, *max)),
+        ClauseKind::Age { min, max } => format!("age {}", age_source(*min, *max)),
         ClauseKind::Sex(s) => format!("sex {}", s.as_str()),
     };
     if c.period.is_always() {

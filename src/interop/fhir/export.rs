@@ -85,7 +85,7 @@ pub fn export(f: &Formulary, opts: &ExportOptions) -> Value {
                 ClauseKind::Limit(l) => lims.push(*l),
                 ClauseKind::Age { min, max } => notes.push(format!(
                     "Age limit: covered for ages {}.",
-                    crate::compile::model::age_words(*min, *max)
+                    crate::words::age_words(*min, *max)
                 )),
                 ClauseKind::Sex(s) => {
                     notes.push(format!("Sex limit: covered for sex {} only.", s.as_str()))
@@ -204,7 +204,7 @@ fn pa_text(p: &PaRule) -> String {
         let auto: Vec<String> = p
             .approvals
             .iter()
-            .map(|c| crate::compile::model::conditions_text(c))
+            .map(|c| crate::words::conditions_text(c, crate::words::Phrasing::Decision))
             .collect();
         s.push_str(&format!(
             ": approved automatically when {}",
