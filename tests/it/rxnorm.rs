@@ -323,3 +323,56 @@ fn refill_too_soon_counts_the_same_drug_however_it_resolved() {
         .collect();
     insta::assert_snapshot!("rxnorm-refill", lines.join("\n"));
 }
+
+#[test]
+fn cli_drugs_flag_resolves_codes_the_formulary_does_not_declare() {
+    // The same plan without its `drugs` statement, beside the knowledge file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(root().join("tests/rxnorm/plan.formulary")).expect("plan");
+    let bare = text.replace("drugs \"drugs.tsv\"\n", "");
+    assert_ne!(bare, text);
+    let plan = dir.path().join("plan.formulary");
+    std::fs::write(&plan, bare).expect("written");
+    let rx = dir.path().join("rx.json");
+    std::fs::write(
+        &rx,
+        r#"{"date": "2026-03-02", "rxcui": 1656354, "quantity": 60, "days_supply": 30,
+            "patient": {"age": 70, "sex": "F"}}"#,
+    )
+    .expect("written");
+    let (plan, rx) = (plan.display().to_string(), rx.display().to_string());
+    let drugs = root().join("tests/rxnorm/drugs.tsv").display().to_string();
+    let without = run(&["check", &plan, &rx], None);
+    assert_eq!(without.code, 2, "{}", without.stdout);
+    assert!(without.stdout.contains("MR"), "{}", without.stdout);
+    let with = run(
+        &[
+            "check",
+            &plan,
+            &rx,
+            "--drugs",
+            &drugs,
+            "--allow-outside-root",
+        ],
+        None,
+    );
+    assert_eq!(with.code, 0, "{}{}", with.stdout, with.stderr);
+    assert!(
+        with.stdout.contains("PAID  sacubitril / valsartan"),
+        "{}",
+        with.stdout
+    );
+    assert!(with.stdout.contains("tier 2"), "{}", with.stdout);
+    // validate reads it too: a file that is not a knowledge file is refused.
+    let bad = run(
+        &["validate", &plan, "--drugs", &rx, "--allow-outside-root"],
+        None,
+    );
+    assert_ne!(bad.code, 0, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("not a drug knowledge file"),
+        "{}{}",
+        bad.stdout,
+        bad.stderr
+    );
+}
