@@ -22,6 +22,7 @@ use crate::interop::catalog::AttachReport;
 use crate::span::{FileId, SourceFile, Sources, Span};
 pub(crate) use load::paths::normalise;
 pub use load::{load, LoadError, LoadOptions, MemoryReader, RefKind, Reference, SourceReader};
+pub(crate) use resolve::combination_index;
 use std::path::Path;
 
 /// Parsed sources of one formulary: every file read, its tree and the
