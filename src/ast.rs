@@ -22,6 +22,8 @@ pub enum Item {
     Prices(Spanned<String>),
     /// `catalog "file.csv"`
     Catalog(Spanned<String>),
+    /// `drugs "file.tsv"`: a drug knowledge file.
+    Drugs(Spanned<String>),
     /// `tier N "label" ...`
     Tier(TierDef),
     /// `refill too soon before N% used`, in basis points.
@@ -151,6 +153,8 @@ pub struct ClassDef {
 pub enum DrugKind {
     /// All strengths and forms of an ingredient.
     Ingredient,
+    /// Every product of exactly these ingredients (`combination NAME of A, B`).
+    Combination,
     /// One clinical or branded drug (SCD/SBD).
     Product,
     /// One package (NDC).
@@ -162,6 +166,7 @@ impl DrugKind {
     pub fn as_str(self) -> &'static str {
         match self {
             DrugKind::Ingredient => "ingredient",
+            DrugKind::Combination => "combination",
             DrugKind::Product => "product",
             DrugKind::Package => "package",
         }

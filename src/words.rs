@@ -182,7 +182,7 @@ pub fn num(x: f64) -> String {
 pub fn is_brand(f: &Formulary, id: DrugId) -> bool {
     let d = f.drug(id);
     match d.kind {
-        DrugKind::Ingredient => false,
+        DrugKind::Ingredient | DrugKind::Combination => false,
         DrugKind::Product => d.brand_of.is_some() || bracket_brand(&d.label).is_some(),
         DrugKind::Package => d.product.is_some_and(|p| is_brand(f, p)),
     }

@@ -45,14 +45,17 @@ pub struct Args {
     /// A NADAC-layout price list for costs, used by both versions (repeatable).
     #[arg(long, value_name = "FILE.csv")]
     prices: Vec<PathBuf>,
+    /// A drug catalog mapping package NDCs to products, used by both versions (repeatable).
+    #[arg(long, value_name = "FILE.csv")]
+    catalog: Vec<PathBuf>,
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let old = match load_formulary(&a.old, &a.src, &a.prices, &[]) {
+    let old = match load_formulary(&a.old, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let new = match load_formulary(&a.new, &a.src, &a.prices, &[]) {
+    let new = match load_formulary(&a.new, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };

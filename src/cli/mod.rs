@@ -152,10 +152,18 @@ pub struct SourceArgs {
     /// paths climbing out with `..`, symbolic links leading out.
     #[arg(long)]
     pub allow_outside_root: bool,
+    /// A drug knowledge file (written by `import rxnorm`) through which
+    /// claims' NDCs and RxCUIs resolve, besides those the formulary declares
+    /// with `drugs "FILE"` (repeatable).
+    #[arg(long, value_name = "FILE.tsv")]
+    pub drugs: Vec<PathBuf>,
 }
 
 impl SourceArgs {
-    fn options(&self, read_references: bool, extra: Vec<(RefKind, PathBuf)>) -> LoadOptions {
+    fn options(&self, read_references: bool, mut extra: Vec<(RefKind, PathBuf)>) -> LoadOptions {
+        if read_references {
+            extra.extend(self.drugs.iter().map(|p| (RefKind::Knowledge, p.clone())));
+        }
         LoadOptions {
             root: self.root.clone(),
             allow_outside_root: self.allow_outside_root,

@@ -16,6 +16,7 @@ pub mod benefit;
 mod build;
 pub mod cache;
 mod checks;
+pub mod knowledge;
 pub mod load;
 pub mod model;
 mod resolve;
@@ -26,6 +27,7 @@ use crate::interop::catalog::AttachReport;
 use crate::span::{FileId, SourceFile, Sources, Span};
 pub(crate) use load::paths::normalise;
 pub use load::{load, LoadError, LoadOptions, MemoryReader, RefKind, Reference, SourceReader};
+pub(crate) use resolve::combination_index;
 use std::path::Path;
 
 /// Parsed sources of one formulary: every file read, its tree and the
@@ -89,6 +91,8 @@ pub struct Compiled {
     pub sources: Sources,
     /// What each catalog added to the formulary's codes, in load order.
     pub attached: Vec<AttachReport>,
+    /// What each drug knowledge file resolved, in load order.
+    pub knowledge: Vec<knowledge::KnowledgeReport>,
 }
 
 impl Compiled {
@@ -114,11 +118,13 @@ pub fn compile(parsed: Parsed) -> Compiled {
             diags,
             sources,
             attached: Vec::new(),
+            knowledge: Vec::new(),
         };
     }
     let main = files.first().map(|(id, _)| *id).unwrap_or_default();
     let built = build::build(&files, &sources, main, &mut diags);
     let mut attached = Vec::new();
+    let mut known = Vec::new();
     let formulary = match built {
         Some(b) if !diags.iter().any(Diag::is_error) => {
             let mut f = resolve::resolve(b, sources.clone(), hash);
@@ -129,6 +135,11 @@ pub fn compile(parsed: Parsed) -> Compiled {
                 .catalogs
                 .iter()
                 .map(|c| f.attach_catalog(c))
+                .collect();
+            known = reference
+                .knowledge
+                .iter()
+                .map(|k| knowledge::attach(&mut f, k, &mut diags))
                 .collect();
             checks::check(&f, &mut diags);
             Some(f)
@@ -152,6 +163,7 @@ pub fn compile(parsed: Parsed) -> Compiled {
         diags,
         sources,
         attached,
+        knowledge: known,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::span::Sources;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// At most this many candidate alternatives are kept per drug.
 const MAX_CANDIDATES: usize = 24;
@@ -88,8 +88,9 @@ pub(super) fn resolve(b: Built, sources: Sources, hash: String) -> Formulary {
     }
 
     let mut levels = Levels::default();
+    let combos = combination_index(&drugs);
     let mut resolved: Vec<Resolved> = (0..drugs.len())
-        .map(|i| resolve_drug(DrugId(i as u32), &drugs, &classes, &mut levels))
+        .map(|i| resolve_drug(DrugId(i as u32), &drugs, &classes, &combos, &mut levels))
         .collect();
     // Each class's members, from its member-of edges, in source order.
     let class_members: Vec<Vec<DrugId>> = class_nodes
@@ -275,6 +276,7 @@ fn resolve_drug(
     id: DrugId,
     drugs: &[Drug],
     classes: &[Class],
+    combos: &FxHashMap<Vec<DrugId>, DrugId>,
     levels_table: &mut Levels,
 ) -> Resolved {
     let d = &drugs[id.0 as usize];
@@ -282,7 +284,7 @@ fn resolve_drug(
     let product = match d.kind {
         DrugKind::Package => d.product,
         DrugKind::Product => Some(id),
-        DrugKind::Ingredient => None,
+        DrugKind::Ingredient | DrugKind::Combination => None,
     };
     if d.kind == DrugKind::Package {
         if let Some(p) = d.product {
@@ -291,21 +293,36 @@ fn resolve_drug(
     }
     let ingredients: Vec<DrugId> = match d.kind {
         DrugKind::Ingredient => vec![id],
+        DrugKind::Combination => d.ingredients.clone(),
         _ => product
             .map(|p| drugs[p.0 as usize].ingredients.clone())
             .unwrap_or_default(),
     };
-    if d.kind != DrugKind::Ingredient {
-        for i in &ingredients {
-            levels.push((*i, "ingredient"));
+    // A product of one ingredient takes the ingredient's rules; a product of
+    // several takes those of the combination of exactly its ingredients,
+    // never those of one of them.
+    let combination = match d.kind {
+        DrugKind::Combination => Some(id),
+        _ if ingredients.len() > 1 => combos.get(&sorted(&ingredients)).copied(),
+        _ => None,
+    };
+    if matches!(d.kind, DrugKind::Product | DrugKind::Package) {
+        match (ingredients.as_slice(), combination) {
+            ([one], _) => levels.push((*one, "ingredient")),
+            (_, Some(c)) => levels.push((c, "combination")),
+            _ => {}
         }
     }
 
+    // The "same drug" key (see `Resolved::therapy`): the ingredient, else the
+    // combination, else the generic product.
+    let generic = product.map(|p| drugs[p.0 as usize].brand_of.unwrap_or(p));
+    let therapy = match ingredients.as_slice() {
+        [one] => *one,
+        _ => combination.or(generic).unwrap_or(id),
+    };
     let mut out = Resolved {
-        therapy: match ingredients.as_slice() {
-            [one] => *one,
-            _ => product.unwrap_or(id),
-        },
+        therapy,
         product,
         ingredients: ingredients.clone(),
         ..Resolved::default()
@@ -371,10 +388,25 @@ fn resolve_drug(
         push(&mut out, &c.clauses, level);
     }
     out.classes = class_order;
-    out.equivalent = product
-        .map(|p| drugs[p.0 as usize].brand_of.unwrap_or(p))
-        .unwrap_or(out.therapy);
+    out.equivalent = out.therapy;
     out
+}
+
+/// Each combination drug by its ingredients, sorted.
+pub(crate) fn combination_index(drugs: &[Drug]) -> FxHashMap<Vec<DrugId>, DrugId> {
+    drugs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind == DrugKind::Combination)
+        .map(|(i, d)| (sorted(&d.ingredients), DrugId(i as u32)))
+        .collect()
+}
+
+fn sorted(ids: &[DrugId]) -> Vec<DrugId> {
+    let mut v = ids.to_vec();
+    v.sort_unstable_by_key(|d| d.0);
+    v.dedup();
+    v
 }
 
 /// Candidate alternatives, found by walking the graph from the drug: the

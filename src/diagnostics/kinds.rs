@@ -664,4 +664,21 @@ pub enum Error {
         #[label("can never approve `{drug}`")]
         at: SourceSpan,
     },
+
+    /// W0306: the drug knowledge file and the formulary disagree about a code.
+    #[error("the drug knowledge file disagrees with `{drug}`: {detail}")]
+    #[diagnostic(
+        code(formulary::W0306),
+        severity(Warning),
+        help("the formulary's entry is used; check the code against RxNorm, or import a newer release")
+    )]
+    KnowledgeDisagrees {
+        /// Drug name.
+        drug: String,
+        /// What differs.
+        detail: String,
+        /// The entry.
+        #[label("listed here")]
+        at: SourceSpan,
+    },
 }

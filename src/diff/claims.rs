@@ -33,6 +33,9 @@ pub enum ClaimChange {
     NewReject(RejectCode),
     /// A reject code the claim no longer gets.
     RejectCleared(RejectCode),
+    /// Rejected under both versions, for another reason: the old code
+    /// became the new one (`608` step therapy became `MR` not on formulary).
+    RejectBecame(RejectCode, RejectCode),
 }
 
 impl ClaimChange {
@@ -47,6 +50,7 @@ impl ClaimChange {
             ClaimChange::PatientPayDown => "patient_pay_down".into(),
             ClaimChange::NewReject(c) => format!("new_reject_{c}"),
             ClaimChange::RejectCleared(c) => format!("reject_cleared_{c}"),
+            ClaimChange::RejectBecame(a, b) => format!("reject_{a}_became_{b}"),
         }
     }
 
@@ -61,6 +65,9 @@ impl ClaimChange {
             ClaimChange::PatientPayDown => "patient pays less".into(),
             ClaimChange::NewReject(c) => format!("new reject {c} ({})", c.words()),
             ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", c.words()),
+            ClaimChange::RejectBecame(a, b) => {
+                format!("reject {a} ({}) became {b} ({})", a.words(), b.words())
+            }
         }
     }
 }
@@ -330,15 +337,33 @@ fn changes(a: &Outcome, b: &Outcome) -> Vec<ClaimChange> {
             }
         }
     }
-    for c in &b.rejects {
-        if !a.rejects.contains(c) {
-            out.push(ClaimChange::NewReject(*c));
-        }
+    let added: Vec<RejectCode> = b
+        .rejects
+        .iter()
+        .copied()
+        .filter(|c| !a.rejects.contains(c))
+        .collect();
+    let cleared: Vec<RejectCode> = a
+        .rejects
+        .iter()
+        .copied()
+        .filter(|c| !b.rejects.contains(c))
+        .collect();
+    // Rejected under both versions: a code that went away was replaced by
+    // one that came, in order; say what it became rather than "cleared".
+    let paired = if !a.paid && !b.paid {
+        added.len().min(cleared.len())
+    } else {
+        0
+    };
+    for (x, y) in cleared.iter().zip(&added).take(paired) {
+        out.push(ClaimChange::RejectBecame(*x, *y));
     }
-    for c in &a.rejects {
-        if !b.rejects.contains(c) {
-            out.push(ClaimChange::RejectCleared(*c));
-        }
+    for c in &added[paired..] {
+        out.push(ClaimChange::NewReject(*c));
+    }
+    for c in &cleared[paired..] {
+        out.push(ClaimChange::RejectCleared(*c));
     }
     out
 }
@@ -395,4 +420,55 @@ fn check_chunk(
                 a
             },
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RejectCode::{
+        NotOnFormulary as MR, PlanLimitationsExceeded as QL, PriorAuthorizationRequired as PA,
+        StepTherapyRequired as ST,
+    };
+
+    fn rejected(codes: &[RejectCode]) -> Outcome {
+        Outcome {
+            paid: false,
+            tier: None,
+            patient_cents: Some(0),
+            plan_cents: Some(0),
+            rejects: codes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_reject_replaced_by_another_says_what_it_became() {
+        let got = changes(&rejected(&[ST]), &rejected(&[MR]));
+        assert_eq!(got, vec![ClaimChange::RejectBecame(ST, MR)]);
+        assert_eq!(
+            got[0].describe(),
+            "reject 608 (step therapy) became MR (not on formulary)"
+        );
+        assert_eq!(got[0].key(), "reject_608_became_MR");
+        // A code that stays is no change; an extra new code is new.
+        let got = changes(&rejected(&[ST, PA]), &rejected(&[PA, QL, MR]));
+        assert_eq!(
+            got,
+            vec![
+                ClaimChange::RejectBecame(ST, QL),
+                ClaimChange::NewReject(MR)
+            ]
+        );
+        // Paid now: the reject was cleared, not replaced.
+        let paid = Outcome {
+            paid: true,
+            tier: Some(1),
+            patient_cents: None,
+            plan_cents: None,
+            rejects: Vec::new(),
+        };
+        assert_eq!(
+            changes(&rejected(&[ST]), &paid),
+            vec![ClaimChange::NewlyPaid, ClaimChange::RejectCleared(ST)]
+        );
+    }
 }

@@ -195,7 +195,11 @@ fn canonical_item(i: &mut Item) {
             s.steps.iter_mut().for_each(|r| r.span = z);
         }
         Item::Benefit(b) => canonical_benefit(b),
-        Item::Include(_) | Item::Prices(_) | Item::Catalog(_) | Item::Refill(_) => {}
+        Item::Include(_)
+        | Item::Prices(_)
+        | Item::Catalog(_)
+        | Item::Drugs(_)
+        | Item::Refill(_) => {}
     }
 }
 

@@ -228,6 +228,7 @@ impl Builder<'_> {
             Item::Catalog(s) => {
                 self.simple(format!("catalog {}", text::quote(s)), s.span, "catalog")
             }
+            Item::Drugs(s) => self.simple(format!("drugs {}", text::quote(s)), s.span, "drugs"),
             Item::Refill(p) => self.simple(
                 format!("refill too soon before {} used", text::percent(p.node)),
                 p.span,

@@ -86,8 +86,9 @@ pub struct AttachReport {
     pub products_matched: usize,
     /// Catalog products with no product or ingredient in the formulary.
     pub products_unmatched: usize,
-    /// Combination products whose ingredients match more than one formulary
-    /// drug: left out, since no one ingredient's rules apply to them.
+    /// Combination products (two or more ingredients) the formulary lists
+    /// neither as products nor as a `combination` of exactly their
+    /// ingredients: left out, since no one ingredient's rules apply to them.
     pub combinations_left_out: usize,
     /// RxCUIs newly recognised.
     pub rxcuis_added: usize,
@@ -272,6 +273,32 @@ impl Catalog {
     }
 }
 
+impl CatalogProduct {
+    /// How many distinct ingredients the product has. A catalog may list a
+    /// precise ingredient (a salt, `donepezil hydrochloride`) beside its base
+    /// (`donepezil`); a name that is another's followed by a word counts as
+    /// that one.
+    pub fn distinct_ingredients(&self) -> usize {
+        let names: Vec<String> = self
+            .ingredients
+            .iter()
+            .map(|i| i.name.trim().to_lowercase())
+            .collect();
+        let mut bases: Vec<&str> = names
+            .iter()
+            .filter(|n| {
+                !names.iter().any(|b| {
+                    b.len() < n.len() && n.starts_with(b.as_str()) && n[b.len()..].starts_with(' ')
+                })
+            })
+            .map(String::as_str)
+            .collect();
+        bases.sort_unstable();
+        bases.dedup();
+        bases.len()
+    }
+}
+
 type Col<'h> = Option<(usize, &'h str)>;
 
 /// One row's fields, by meaning.
@@ -293,16 +320,27 @@ impl Formulary {
     /// `compile` while building the formulary, never after.
     pub(crate) fn attach_catalog(&mut self, c: &Catalog) -> AttachReport {
         let mut report = AttachReport::default();
+        let combos = crate::compile::combination_index(&self.drugs);
         for p in c.products.values() {
             let target = match self.by_rxcui.get(&p.rxcui) {
                 Some(&d) => Some(d),
-                None => match self.catalog_ingredients(p).as_slice() {
-                    [one] => Some(*one),
-                    [] => None,
-                    _ => {
+                // A combination is a drug of its own: no one ingredient's
+                // rules are its rules, even when only one is listed.
+                None if p.distinct_ingredients() > 1 => {
+                    let mut found = self.catalog_ingredients(p);
+                    found.sort_unstable_by_key(|d| d.0);
+                    let combination = (found.len() == p.distinct_ingredients())
+                        .then(|| combos.get(&found).copied())
+                        .flatten();
+                    if combination.is_none() {
                         report.combinations_left_out += 1;
                         continue;
                     }
+                    combination
+                }
+                None => match self.catalog_ingredients(p).as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
                 },
             };
             let Some(target) = target else {

@@ -96,6 +96,8 @@ pub const KEYWORDS: &[&str] = &[
     "month",
     "vaccines",
     "preventive",
+    "drugs",
+    "combination",
 ];
 
 /// Catalog entries offered at most, so that a national catalog does not

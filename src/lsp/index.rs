@@ -158,6 +158,7 @@ impl Index {
                 Item::Header(_)
                 | Item::Prices(_)
                 | Item::Catalog(_)
+                | Item::Drugs(_)
                 | Item::Refill(_)
                 | Item::Transition(_) => {}
             }

@@ -69,7 +69,9 @@ fn item_symbol(index: &LineIndex, text: &str, item: &Item) -> Option<DocumentSym
             Some(d.kind.as_str().into()),
             match d.kind {
                 DrugKind::Ingredient => SymbolKind::CONSTANT,
-                DrugKind::Product | DrugKind::Package => SymbolKind::VARIABLE,
+                DrugKind::Product | DrugKind::Package | DrugKind::Combination => {
+                    SymbolKind::VARIABLE
+                }
             },
             d.span,
             d.name.span,

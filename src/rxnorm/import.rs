@@ -12,7 +12,7 @@
 //! right to left: `RXCUI2 RELA RXCUI1` (the relationship the second concept
 //! has to the first). Both directions are accepted and give the same pair.
 
-use super::knowledge::{Knowledge, Product};
+use super::knowledge::{clean, Knowledge, Product};
 use super::rrf::{RrfReader, CONSO_COLUMNS, REL_COLUMNS, SAT_COLUMNS};
 use crate::codes::Ndc;
 use crate::interop::{Faults, ImportError};
@@ -212,9 +212,10 @@ fn read_concepts<C: BufRead>(
             stats.suppressed_skipped += 1;
             continue;
         }
+        // A name is one field of the knowledge file: no tab or line break.
         concepts.entry(rxcui).or_insert_with(|| Concept {
             tty,
-            name: row.get(14).into(),
+            name: clean(row.get(14)).into(),
         });
     }
     concepts
@@ -360,7 +361,7 @@ fn read_attributes<S: BufRead>(
         }
         match ndc {
             None => {
-                out.strengths.insert(rxcui, atv.to_string());
+                out.strengths.insert(rxcui, clean(atv));
             }
             Some(ndc) => {
                 let e = out.ndcs.entry(ndc).or_insert(rxcui);
@@ -454,7 +455,7 @@ impl Resolver<'_> {
     /// A product's ingredients as IN RxCUIs: an SCD through its components
     /// (consists_of, then has_ingredient) and any ingredient it names
     /// directly; an SBD as its SCD, plus what it names directly; a pack as
-    /// the union of the drugs it contains.
+    /// the union of the drugs it contains (a BPCK also its GPCK's).
     fn product_ingredients(&self, rxcui: u32, tty: Tty) -> BTreeSet<u32> {
         let mut out = self.direct(rxcui);
         match tty {
@@ -469,6 +470,12 @@ impl Resolver<'_> {
                 }
             }
             Tty::Gpck | Tty::Bpck => {
+                // A branded pack also has its generic pack's ingredients.
+                for g in self.objects(&self.rels.tradename_of, rxcui) {
+                    if tty == Tty::Bpck {
+                        out.extend(self.product_ingredients(*g, Tty::Gpck));
+                    }
+                }
                 for d in self.objects(&self.rels.contains, rxcui) {
                     let inner = self.concepts.get(d).map(|c| c.tty);
                     if let Some(t @ (Tty::Scd | Tty::Sbd)) = inner {

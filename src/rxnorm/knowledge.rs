@@ -280,6 +280,6 @@ enum Ref {
 }
 
 /// Text safe for one field: no tab or line break.
-fn clean(s: &str) -> String {
+pub(super) fn clean(s: &str) -> String {
     s.replace(['\t', '\n', '\r'], " ")
 }

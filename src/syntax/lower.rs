@@ -23,6 +23,7 @@ fn is_keyword(r: Rule) -> bool {
             | Rule::kw_include
             | Rule::kw_prices
             | Rule::kw_catalog
+            | Rule::kw_drugs
             | Rule::kw_tier
             | Rule::kw_copay
             | Rule::kw_coinsurance
@@ -197,6 +198,7 @@ fn item(cx: &Ctx, p: P) -> Option<Item> {
         Rule::include => Item::Include(cx.string(&kids(p).next()?)),
         Rule::price_list => Item::Prices(cx.string(&kids(p).next()?)),
         Rule::catalog => Item::Catalog(cx.string(&kids(p).next()?)),
+        Rule::drugs_file => Item::Drugs(cx.string(&kids(p).next()?)),
         Rule::tier_def => Item::Tier(tier(cx, p)?),
         Rule::refill_policy => Item::Refill(cx.percent(&kids(p).next()?)),
         Rule::transition_policy => {
@@ -352,6 +354,7 @@ fn drug(cx: &Ctx, p: P) -> Option<DrugDef> {
     let mut it = kids(p);
     let kind = match kids(it.next()?).next()?.as_rule() {
         Rule::kw_ingredient => DrugKind::Ingredient,
+        Rule::kw_combination => DrugKind::Combination,
         Rule::kw_product => DrugKind::Product,
         _ => DrugKind::Package,
     };

@@ -140,6 +140,8 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "include ",
     "prices ",
     "catalog ",
+    "drugs ",
+    "combination ",
     "tier ",
     "refill ",
     "transition ",

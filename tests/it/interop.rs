@@ -190,6 +190,10 @@ fn catalog_products_match_ingredients_by_name() {
     assert_eq!(f.drug_by_rxcui(104377), Some(lisinopril));
     // hydrochlorothiazide / lisinopril: two listed ingredients, left out.
     assert_eq!(f.drug_by_rxcui(1162124), None);
+    // amlodipine / hydrochlorothiazide / olmesartan: one listed ingredient,
+    // still a different drug, left out.
+    assert!(f.drug_by_name("hydrochlorothiazide").is_some());
+    assert_eq!(f.drug_by_rxcui(1000001), None);
 }
 
 #[test]
@@ -692,4 +696,50 @@ mod never_panic {
             let _ = fhir::import("p.json", &text);
         }
     }
+}
+
+/// Compiles `source` (as `c.formulary`) in memory with the dementia catalog
+/// it declares.
+fn with_dementia_catalog(source: &str) -> Formulary {
+    let mut reader = formulary::compile::MemoryReader::new();
+    reader.insert("c.formulary", source.as_bytes());
+    reader.insert(
+        "dementia-ndc.csv",
+        read("tests/interop/rxnorm/dementia-ndc.csv").as_bytes(),
+    );
+    let opts = formulary::LoadOptions::default();
+    let parsed = formulary::load(Path::new("c.formulary"), &mut reader, &opts).expect("loads");
+    let compiled = formulary::compile(parsed);
+    assert!(compiled.diags.is_empty(), "{:?}", compiled.diags);
+    compiled.formulary.expect("compiled")
+}
+
+#[test]
+fn a_catalog_combination_takes_only_its_combination_entry() {
+    let source = "formulary \"C\" id C-1 version 1 effective 2026-01-01 to 2026-12-31\n\
+                  catalog \"dementia-ndc.csv\"\n\
+                  tier 1 \"Generic\" copay $5 preferred\n\
+                  tier 3 \"Non-preferred\" copay $70\n\
+                  ingredient donepezil \"donepezil\" rxcui 135447 tier 1\n\
+                  ingredient memantine \"memantine\" rxcui 6719 tier 1\n";
+    let combination =
+        "combination donepezil-memantine \"donepezil / memantine\" of donepezil, memantine tier 3\n";
+    let f = with_dementia_catalog(&format!("{source}{combination}"));
+    // Namzaric 28 MG: its rows name donepezil, donepezil hydrochloride,
+    // memantine and memantine hydrochloride, two distinct ingredients.
+    assert_eq!(
+        outcome(&f, claim("2026-03-02", "00456-1228-11", 30.0, 30)),
+        "paid tier 3 drug donepezil-memantine rejects []"
+    );
+    // donepezil 10 MG alone: the ingredient.
+    assert_eq!(
+        outcome(&f, claim("2026-03-02", "00378-5145-05", 30.0, 30)),
+        "paid tier 1 drug donepezil rejects []"
+    );
+    // Without the combination entry, the combination is unknown.
+    let g = with_dementia_catalog(source);
+    assert_eq!(
+        outcome(&g, claim("2026-03-02", "00456-1228-11", 30.0, 30)),
+        "rejected tier - drug - rejects [MR]"
+    );
 }

@@ -185,3 +185,194 @@ fn cli_import_writes_the_file_whole_or_not_at_all() {
     );
     assert!(Path::new(&out_s).exists());
 }
+
+/// The resolution fixture, compiled with the knowledge file it declares.
+fn plan() -> formulary::Compiled {
+    let opts = formulary::LoadOptions::default();
+    let path = root().join("tests/rxnorm/plan.formulary");
+    let parsed = formulary::load(&path, &mut formulary::io::FsReader, &opts).expect("readable");
+    formulary::compile(parsed)
+}
+
+/// A claim for a code (an 11-digit NDC or an RxCUI) with optional history.
+fn claim(code: &str, date: &str, history: &[(&str, &str, u32)]) -> formulary::Prescription {
+    let key = |c: &str| if c.len() == 11 { "ndc" } else { "rxcui" };
+    let code_json = |c: &str| {
+        if c.len() == 11 {
+            format!("\"{c}\"")
+        } else {
+            c.to_string()
+        }
+    };
+    let hist: Vec<String> = history
+        .iter()
+        .map(|(c, d, days)| {
+            format!(
+                r#"{{"{}": {}, "date": "{d}", "days_supply": {days}, "quantity": {days}}}"#,
+                key(c),
+                code_json(c)
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"date": "{date}", "{}": {}, "quantity": 30, "days_supply": 30,
+            "patient": {{"age": 70, "sex": "F"}}, "history": [{}]}}"#,
+        key(code),
+        code_json(code),
+        hist.join(", ")
+    );
+    formulary::Prescription::from_str(&text).expect("a well-formed claim")
+}
+
+/// `paid tier N drug NAME` or `rejected [codes] drug NAME`.
+fn outcome(f: &formulary::Formulary, rx: &formulary::Prescription) -> String {
+    let d = formulary::check(f, rx);
+    let v = serde_json::to_value(&d).expect("decision serialises");
+    let drug = v["drug"]["name"].as_str().unwrap_or("-").to_string();
+    if d.is_paid() {
+        format!("paid tier {} drug {drug}", v["tier"]["number"])
+    } else {
+        let codes: Vec<String> = v["rejects"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| r["code"].as_str().unwrap_or("?").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        format!("rejected {codes:?} drug {drug}")
+    }
+}
+
+#[test]
+fn the_shipped_knowledge_fixture_is_the_import_of_the_release() {
+    let on_disk =
+        std::fs::read_to_string(root().join("tests/rxnorm/drugs.tsv")).expect("drugs.tsv");
+    assert_eq!(on_disk, fixture().write());
+}
+
+#[test]
+fn each_resolution_rule_on_real_codes() {
+    let compiled = plan();
+    assert!(compiled.diags.is_empty(), "{:?}", compiled.diags);
+    let f = compiled.formulary.expect("compiles");
+    let d = "2026-03-02";
+    let cases: &[(&str, &str)] = &[
+        // Single ingredient: an unlisted product of a covered ingredient.
+        ("amlodipine 2.5 MG, by RxCUI", "308136"),
+        (
+            "metformin ER 500 MG (precise ingredient), by RxCUI",
+            "860975",
+        ),
+        ("simvastatin 20 MG, by RxCUI", "198211"),
+        // Brand / generic: a brand of a covered ingredient takes its rules.
+        ("Cozaar 25 MG, by RxCUI", "979487"),
+        ("Aricept 5 MG, by NDC", "62856024530"),
+        // Combination: only its own `combination` entry, never an ingredient's.
+        ("Entresto, by RxCUI", "1656354"),
+        ("sacubitril / valsartan generic, by RxCUI", "1656349"),
+        ("Namzaric 28 MG, by NDC", "00456122811"),
+        ("Namzaric titration pack (BPCK), by NDC", "00456122929"),
+        (
+            "Lotrel (no amlodipine / benazepril entry), by RxCUI",
+            "898344",
+        ),
+        // Package-level rule: one package of a product excluded, the others not.
+        ("donepezil 10 MG, repackaged NDC", "00378514593"),
+        ("donepezil 10 MG, manufacturer's NDC", "00378514505"),
+        // Suppressed: the suppressed NDC row and the obsolete product.
+        ("donepezil 23 MG, suppressed NDC", "24979000403"),
+        ("Aricept 23 MG (obsolete), by RxCUI", "1100187"),
+        // Unknown codes.
+        ("unknown RxCUI", "999999"),
+        ("unknown NDC", "00000000000"),
+    ];
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|(what, code)| format!("{what}: {}", outcome(&f, &claim(code, d, &[]))))
+        .collect();
+    insta::assert_snapshot!("rxnorm-resolution", lines.join("\n"));
+    let report = &compiled.knowledge;
+    insta::assert_json_snapshot!("rxnorm-resolution-report", report);
+}
+
+#[test]
+fn refill_too_soon_counts_the_same_drug_however_it_resolved() {
+    let f = plan().formulary.expect("compiles");
+    // Ten days into a 30-day fill, a new strength of the same ingredient.
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "simvastatin 10 → 20 MG, both through the knowledge file",
+            "314231",
+            "198211",
+        ),
+        ("lisinopril 10 → 20 MG, both listed", "314076", "314077"),
+        (
+            "amlodipine 5 (listed) → 2.5 MG (knowledge file)",
+            "197361",
+            "308136",
+        ),
+    ];
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|(what, before, now)| {
+            let early = outcome(&f, &claim(now, "2026-03-11", &[(before, "2026-03-01", 30)]));
+            let due = outcome(&f, &claim(now, "2026-03-27", &[(before, "2026-03-01", 30)]));
+            format!("{what}: day 10 {early}; day 26 {due}")
+        })
+        .collect();
+    insta::assert_snapshot!("rxnorm-refill", lines.join("\n"));
+}
+
+#[test]
+fn cli_drugs_flag_resolves_codes_the_formulary_does_not_declare() {
+    // The same plan without its `drugs` statement, beside the knowledge file.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(root().join("tests/rxnorm/plan.formulary")).expect("plan");
+    let bare = text.replace("drugs \"drugs.tsv\"\n", "");
+    assert_ne!(bare, text);
+    let plan = dir.path().join("plan.formulary");
+    std::fs::write(&plan, bare).expect("written");
+    let rx = dir.path().join("rx.json");
+    std::fs::write(
+        &rx,
+        r#"{"date": "2026-03-02", "rxcui": 1656354, "quantity": 60, "days_supply": 30,
+            "patient": {"age": 70, "sex": "F"}}"#,
+    )
+    .expect("written");
+    let (plan, rx) = (plan.display().to_string(), rx.display().to_string());
+    let drugs = root().join("tests/rxnorm/drugs.tsv").display().to_string();
+    let without = run(&["check", &plan, &rx], None);
+    assert_eq!(without.code, 2, "{}", without.stdout);
+    assert!(without.stdout.contains("MR"), "{}", without.stdout);
+    let with = run(
+        &[
+            "check",
+            &plan,
+            &rx,
+            "--drugs",
+            &drugs,
+            "--allow-outside-root",
+        ],
+        None,
+    );
+    assert_eq!(with.code, 0, "{}{}", with.stdout, with.stderr);
+    assert!(
+        with.stdout.contains("PAID  sacubitril / valsartan"),
+        "{}",
+        with.stdout
+    );
+    assert!(with.stdout.contains("tier 2"), "{}", with.stdout);
+    // validate reads it too: a file that is not a knowledge file is refused.
+    let bad = run(
+        &["validate", &plan, "--drugs", &rx, "--allow-outside-root"],
+        None,
+    );
+    assert_ne!(bad.code, 0, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("not a drug knowledge file"),
+        "{}{}",
+        bad.stdout,
+        bad.stderr
+    );
+}

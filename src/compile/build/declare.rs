@@ -25,7 +25,9 @@ impl Builder<'_> {
                 }
                 Item::Include(_) => {}
                 Item::Prices(p) => decl.prices.push(p),
+                // Read by the loader, like every reference file.
                 Item::Catalog(c) => decl.catalogs.push(c),
+                Item::Drugs(_) => {}
                 Item::Tier(t) => {
                     let n = t.number.node.min(u32::MAX as u64) as u32;
                     if let Some(first) = self.tier_numbers.get(&n).copied() {

@@ -71,6 +71,14 @@ impl Builder<'_> {
             }
             match &c.node {
                 Clause::Rxcui(r) => {
+                    if d.kind == DrugKind::Combination {
+                        self.not_allowed(
+                            c.span,
+                            "rxcui",
+                            "a combination",
+                            "a combination is every product of its ingredients; list a product to give an RxCUI",
+                        );
+                    }
                     if d.kind == DrugKind::Package {
                         self.not_allowed(
                             c.span,
@@ -201,6 +209,10 @@ impl Builder<'_> {
                     "add the product's RxCUI (SCD or SBD) or its NDCs",
                 )
             }
+            DrugKind::Combination if drug.ingredients.len() < 2 => (
+                "ingredients",
+                "name two or more ingredients: `combination sacubitril-valsartan of sacubitril, valsartan`",
+            ),
             DrugKind::Package if !has(d, |c| matches!(c, Clause::Of(_))) => (
                 "product",
                 "name the product it packages: `package 00378-1025-77 of lisinopril-10mg`",
@@ -316,6 +328,7 @@ pub(super) fn drug_key(d: &ast::DrugDef) -> String {
 pub(super) fn kind_phrase(k: DrugKind) -> &'static str {
     match k {
         DrugKind::Ingredient => "an ingredient",
+        DrugKind::Combination => "a combination",
         DrugKind::Product => "a product",
         DrugKind::Package => "a package",
     }

@@ -135,6 +135,7 @@ impl Builder<'_> {
             for c in &d.clauses {
                 let (names, expected, want, help): (&[Spanned<String>], &'static str, DrugKind, &'static str) = match (&c.node, d.kind) {
                     (Clause::Of(list), DrugKind::Product) => (list, "an ingredient", DrugKind::Ingredient, "a product is `of` its ingredients"),
+                    (Clause::Of(list), DrugKind::Combination) => (list, "an ingredient", DrugKind::Ingredient, "a combination is `of` its ingredients"),
                     (Clause::Of(list), DrugKind::Package) => (list, "a product", DrugKind::Product, "a package is `of` one product"),
                     (Clause::BrandOf(n), DrugKind::Product) => (std::slice::from_ref(n), "a product", DrugKind::Product, "`brand of` names the generic product with the same ingredient, strength and form"),
                     _ => continue,

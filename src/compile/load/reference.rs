@@ -4,6 +4,7 @@
 use crate::ast::Item;
 use crate::interop::catalog::Catalog;
 use crate::prices::PriceList;
+use crate::rxnorm::Knowledge;
 use crate::span::Spanned;
 
 /// A kind of reference file.
@@ -13,7 +14,7 @@ pub enum RefKind {
     Prices,
     /// A drug catalog (`catalog "FILE.csv"`).
     Catalog,
-    /// A drug knowledge file; read and hashed here, parsed by its own module.
+    /// A drug knowledge file (`drugs "FILE.tsv"`), parsed by `rxnorm::knowledge`.
     Knowledge,
 }
 
@@ -43,17 +44,9 @@ pub fn declared(item: &Item) -> Option<(RefKind, &Spanned<String>)> {
     match item {
         Item::Prices(p) => Some((RefKind::Prices, p)),
         Item::Catalog(c) => Some((RefKind::Catalog, c)),
+        Item::Drugs(d) => Some((RefKind::Knowledge, d)),
         _ => None,
     }
-}
-
-/// A drug knowledge file's text, for the module that reads its layout.
-#[derive(Debug, Clone)]
-pub struct KnowledgeFile {
-    /// The path as resolved, for messages.
-    pub path: String,
-    /// The text.
-    pub text: String,
 }
 
 /// Every reference file read, parsed.
@@ -63,8 +56,8 @@ pub struct Reference {
     pub prices: Option<PriceList>,
     /// Catalogs, in declaration order (then those given by the caller).
     pub catalogs: Vec<Catalog>,
-    /// Drug knowledge files, in declaration order.
-    pub knowledge: Vec<KnowledgeFile>,
+    /// Drug knowledge files, in declaration order (then those given by the caller).
+    pub knowledge: Vec<Knowledge>,
 }
 
 /// A file with no usable row: how many were skipped and why the first was.
@@ -109,11 +102,10 @@ impl Reference {
                 Ok(none)
             }
             RefKind::Knowledge => {
-                self.knowledge.push(KnowledgeFile {
-                    path: path.to_string(),
-                    text,
-                });
-                Ok(None)
+                let k = Knowledge::parse(path, &text).map_err(|e| short(&e.to_string()))?;
+                let none = k.products.is_empty().then(|| empty(0, &[]));
+                self.knowledge.push(k);
+                Ok(none)
             }
         }
     }

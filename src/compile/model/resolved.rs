@@ -10,12 +10,18 @@ pub struct Resolved {
     pub status: Vec<LeveledClause>,
     /// Edit clauses from every level (PA, step, limit, age, sex).
     pub edits: Vec<LeveledClause>,
-    /// Key for "distinct drugs" in step therapy: the single ingredient, or the product.
+    /// The "same drug" key, for step therapy counting, new starts only,
+    /// refill too soon and rolling quantity limits: the single ingredient
+    /// (every strength, form and brand of it); for a product of several
+    /// ingredients the `combination` of exactly those, else the generic
+    /// product (a brand counts as its generic). A product listed in the
+    /// formulary and one resolved through a catalog or drug knowledge file
+    /// get the same key.
     pub therapy: DrugId,
     /// The product (self for products, the product for packages).
     pub product: Option<DrugId>,
     /// Key for "the same drug" in refill-too-soon and quantity accumulation:
-    /// the generic product of a brand, else the product, else the therapy.
+    /// the same as `therapy`, kept as its own field for the checks that name it.
     pub equivalent: DrugId,
     /// Ingredients, flattened.
     pub ingredients: Vec<DrugId>,
