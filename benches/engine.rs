@@ -14,14 +14,34 @@ fn compiled(name: &str, text: &str) -> Formulary {
     c.formulary.expect("compiled")
 }
 
-fn realistic() -> Formulary {
-    let root =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
-    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
-    let parsed = formulary::load(&root, &mut read).expect("acme readable");
+/// A shipped formulary (`formularies/MAIN`), with its declared price list
+/// when `prices` is set.
+fn shipped(main: &str, prices: bool) -> Formulary {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("formularies")
+        .join(main);
+    let opts = formulary::LoadOptions {
+        read_references: prices,
+        ..Default::default()
+    };
+    let parsed =
+        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("shipped readable");
     let c = formulary::compile(parsed);
-    assert!(!c.has_errors(), "acme compiles");
+    assert!(!c.has_errors(), "{main} compiles");
     c.formulary.expect("compiled")
+}
+
+/// The shipped Acme formulary, with its declared price list when `prices` is set.
+fn realistic_with(prices: bool) -> Formulary {
+    shipped("acme/acme.formulary", prices)
+}
+
+fn realistic() -> Formulary {
+    realistic_with(false)
+}
+
+fn metro() -> Formulary {
+    shipped("metro/metro.formulary", false)
 }
 
 fn rx(text: &str) -> Prescription {
@@ -55,6 +75,7 @@ fn compile(c: &mut Criterion) {
     g.bench_function("acme (shipped): load + parse + compile", |b| {
         b.iter(realistic)
     });
+    g.bench_function("metro (shipped): load + parse + compile", |b| b.iter(metro));
     g.finish();
 }
 
@@ -69,6 +90,15 @@ fn check_single(c: &mut Criterion) {
     assert!(check(&f, &simple).is_paid(), "simple claim pays");
     g.bench_function("acme: simple paid claim", |b| {
         b.iter(|| check(&f, black_box(&simple)))
+    });
+    // The same claim against the larger shipped formulary.
+    let m = metro();
+    assert!(
+        check(&m, &simple).is_paid(),
+        "simple claim pays under Metro"
+    );
+    g.bench_function("metro: simple paid claim", |b| {
+        b.iter(|| check(&m, black_box(&simple)))
     });
     // Edarbi: two-step therapy (an ACE inhibitor, then a generic ARB) met by
     // a 20-fill history of lisinopril and losartan.
@@ -99,12 +129,7 @@ fn check_single(c: &mut Criterion) {
         b.iter(|| check(&f, black_box(&brand)))
     });
     // Pricing: the same NDC claim with and without the sample NADAC list.
-    let mut priced = realistic();
-    let prices_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("formularies/acme/sample-nadac-prices.csv");
-    let text = std::fs::read_to_string(&prices_path).expect("price list");
-    priced.prices =
-        Some(formulary::prices::PriceList::parse("prices.csv", &text).expect("prices parse"));
+    let priced = realistic_with(true);
     let by_ndc = rx(
         r#"{"date":"2026-03-02","ndc":"00378-5145-05","quantity":30,"days_supply":30,"patient":{"birth_date":"1944-02-19","sex":"M"}}"#,
     );

@@ -10,8 +10,10 @@ use std::path::Path;
 
 fn acme() -> formulary::Formulary {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    let c = formulary::compile(formulary::load(&root, &mut read).expect("acme readable"));
+    let opts = formulary::LoadOptions::default();
+    let parsed =
+        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("acme readable");
+    let c = formulary::compile(parsed);
     assert!(!c.has_errors(), "acme compiles");
     c.formulary.expect("compiled")
 }

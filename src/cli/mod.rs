@@ -13,12 +13,13 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+mod import_rxnorm;
 mod ncpdp;
 mod render;
 mod test;
 mod validate;
 
-use crate::compile::{self, Compiled};
+use crate::compile::{self, Compiled, LoadOptions, RefKind};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -81,6 +82,20 @@ pub enum Command {
     Ncpdp(ncpdp::Args),
 }
 
+/// Reads the command line. `--help` and `--version` print and give
+/// `Err(EXIT_OK)`; a usage error prints clap's message and gives
+/// `Err(EXIT_ERROR)`: clap's own exit code, 2, would read as "rejected".
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    })
+}
+
 /// Runs a command and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
@@ -99,70 +114,106 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a prescription file, or standard input for `-`, never more than
+/// one byte past the prescription size limit (the parser refuses that).
 pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
+    let limit = crate::check::MAX_PRESCRIPTION as u64 + 1;
+    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
-        std::fs::read_to_string(path)
+        std::fs::File::open(path)?
+            .take(limit)
+            .read_to_end(&mut bytes)?;
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1),
+        )
+    })
+}
+
+/// Where a formulary's files may be, for every command that loads one.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SourceArgs {
+    /// The folder every file the formulary reads must be inside; default:
+    /// the main file's folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Read included and declared files wherever they are: absolute paths,
+    /// paths climbing out with `..`, symbolic links leading out.
+    #[arg(long)]
+    pub allow_outside_root: bool,
+}
+
+impl SourceArgs {
+    fn options(&self, read_references: bool, extra: Vec<(RefKind, PathBuf)>) -> LoadOptions {
+        LoadOptions {
+            root: self.root.clone(),
+            allow_outside_root: self.allow_outside_root,
+            read_references,
+            extra,
+            ..LoadOptions::default()
+        }
     }
 }
 
-/// Loads and compiles a formulary from disk, attaching the price lists it
-/// declares and any given with `--prices`, then the drug catalogs it declares
-/// and any given with `--catalog`. On failure prints why to stderr and
-/// returns the exit code.
+/// Loads and compiles a formulary from disk with the price lists and drug
+/// catalogs it declares and those given (`--prices`, `--catalog`). On
+/// failure prints why to stderr and returns the exit code.
 pub(crate) fn load_formulary(
     path: &Path,
+    src: &SourceArgs,
     prices: &[PathBuf],
     catalogs: &[PathBuf],
 ) -> Result<crate::Formulary, i32> {
-    let compiled = compile_path(path)?;
+    let mut extra: Vec<(RefKind, PathBuf)> = prices
+        .iter()
+        .map(|p| (RefKind::Prices, p.clone()))
+        .collect();
+    extra.extend(catalogs.iter().map(|p| (RefKind::Catalog, p.clone())));
+    let compiled = compile_with(path, &src.options(true, extra))?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
         return Err(EXIT_INVALID);
     }
-    let Some(mut f) = compiled.formulary else {
-        return Err(EXIT_INVALID);
-    };
-    let mut files: Vec<PathBuf> = f.price_files.iter().map(PathBuf::from).collect();
-    files.extend(prices.iter().cloned());
-    for p in files {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            eprintln!("error: cannot read price list {}: {e}", p.display());
-            EXIT_ERROR
-        })?;
-        let list =
-            crate::prices::PriceList::parse(&p.display().to_string(), &text).map_err(|e| {
-                eprintln!("error: {e}");
-                EXIT_ERROR
-            })?;
-        match f.prices.as_mut() {
-            Some(existing) => existing.merge(list),
-            None => f.prices = Some(list),
-        }
-    }
-    let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
-    files.extend(catalogs.iter().cloned());
-    for p in files {
-        let catalog = import::read_catalog(&p)?;
-        f.attach_catalog(&catalog);
-    }
-    Ok(f)
+    compiled.formulary.ok_or(EXIT_INVALID)
 }
 
-/// Reads and compiles a formulary; I/O failure of the main file is exit 1.
-pub(crate) fn compile_path(path: &Path) -> Result<Compiled, i32> {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    match compile::load(path, &mut read) {
+/// Reads and compiles a formulary with everything it declares; I/O failure
+/// of the main file is exit 1.
+pub(crate) fn compile_path(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(true, Vec::new()))
+}
+
+/// Reads and compiles a formulary's source only, without its reference
+/// files (for documents about its rules).
+pub(crate) fn compile_rules(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(false, Vec::new()))
+}
+
+fn compile_with(path: &Path, opts: &LoadOptions) -> Result<Compiled, i32> {
+    match compile::load(path, &mut crate::io::FsReader, opts) {
         Ok(parsed) => Ok(compile::compile(parsed)),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            eprintln!("error: cannot read {e}");
             Err(EXIT_ERROR)
         }
     }
+}
+
+/// Writes an output file (`--out`) through a fresh temporary renamed over
+/// it; a file already there is replaced only with `force`.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(format!(
+            "not overwriting {}, which exists; pass --force to replace it",
+            path.display()
+        ));
+    }
+    crate::io::write::write_file(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Diagnostics for a terminal (colour) or a pipe (plain).

@@ -37,6 +37,9 @@ enum Sub {
         /// A drug catalog (CSV) (repeatable).
         #[arg(long, value_name = "FILE.csv")]
         catalog: Vec<PathBuf>,
+        /// Where the formulary's files may be.
+        #[command(flatten)]
+        src: super::SourceArgs,
     },
 }
 
@@ -49,7 +52,8 @@ pub(super) fn run(a: Args) -> i32 {
             raw,
             prices,
             catalog,
-        } => check(&formulary, &file, raw.as_deref(), &prices, &catalog),
+            src,
+        } => check(&formulary, &src, &file, raw.as_deref(), &prices, &catalog),
     }
 }
 
@@ -104,12 +108,13 @@ fn decode(path: &Path) -> i32 {
 
 fn check(
     formulary: &Path,
+    src: &super::SourceArgs,
     path: &Path,
     raw: Option<&Path>,
     prices: &[PathBuf],
     catalogs: &[PathBuf],
 ) -> i32 {
-    let f = match load_formulary(formulary, prices, catalogs) {
+    let f = match load_formulary(formulary, src, prices, catalogs) {
         Ok(f) => f,
         Err(code) => return code,
     };

@@ -143,7 +143,7 @@ impl TransactionResponse {
         };
         let mut t = TransactionResponse::with_status(status, req.rx_number.as_deref());
         for r in &d.rejects {
-            if t.rejects.len() < MAX_REJECTS && !t.rejects.iter().any(|c| c == r.code) {
+            if t.rejects.len() < MAX_REJECTS && !t.rejects.iter().any(|c| c == r.code.code()) {
                 t.rejects.push(r.code.to_string());
             }
         }

@@ -24,11 +24,13 @@ fn golden_files() -> Vec<PathBuf> {
 }
 
 fn acme() -> formulary::Formulary {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
     let path = Path::new("formularies/acme/acme.formulary");
-    formulary::compile(formulary::load(path, &mut read).expect("readable"))
-        .formulary
-        .expect("Acme compiles")
+    let opts = formulary::LoadOptions::default();
+    formulary::compile(
+        formulary::load(path, &mut formulary::io::FsReader, &opts).expect("readable"),
+    )
+    .formulary
+    .expect("Acme compiles")
 }
 
 /// Each golden file through `ncpdp decode` (its bytes with the separators
