@@ -251,6 +251,19 @@ fn unreadable_transmissions_are_refused_with_a_reject() {
     }
 }
 
+/// Found by fuzzing: a response whose only segment is one the reader does
+/// not know answered no transaction, and encoding that gave a header alone,
+/// which does not parse. A response must answer as many transactions as its
+/// header counts, at least one.
+#[test]
+fn a_response_answers_the_transactions_its_header_counts() {
+    let no_transaction = b"D0BR1A  C  0.5056RP167D0B2893D0\x1e\x1cAM01";
+    let e = Response::parse(no_transaction).expect_err("answers nothing");
+    assert_eq!(e.reject, "A9", "{e}");
+    let paid = b"D0B12A011234567893     20260302\x1d\x1e\x1cAM21\x1cANP";
+    assert_eq!(Response::parse(paid).expect_err("one of two").reject, "A9");
+}
+
 #[test]
 fn a_duplicate_repeats_the_paid_answer() {
     let f = acme();
