@@ -455,3 +455,41 @@ proptest! {
         }
     }
 }
+
+/// `check --raw` writes the response bytes, and `decode` reads them back.
+#[test]
+fn check_writes_raw_responses_that_decode_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("response.dat");
+    let out = out.to_str().expect("utf-8 path");
+    let check = crate::support::run(
+        &[
+            "ncpdp",
+            "check",
+            "formularies/acme/acme.formulary",
+            "formularies/acme/examples/ncpdp/b1-rejected-alternatives.dat",
+            "--raw",
+            out,
+        ],
+        None,
+    );
+    assert_eq!(check.code, 2, "{}", check.stderr);
+    let bytes = std::fs::read(out).expect("raw response written");
+    let r = Response::parse(&bytes).expect("a response");
+    assert_eq!(r.transactions[0].rejects, ["MR"]);
+    assert_eq!(r.transactions[0].preferred.len(), 4);
+    let decode = crate::support::run(&["ncpdp", "decode", out], None);
+    assert_eq!(decode.code, 0, "{}", decode.stderr);
+    assert!(
+        decode
+            .stdout
+            .contains("511-FB  MR product not on formulary"),
+        "{}",
+        decode.stdout
+    );
+    assert!(
+        decode.stdout.contains("553-AR  NDC 00378514405"),
+        "{}",
+        decode.stdout
+    );
+}
