@@ -319,6 +319,12 @@ impl Response {
         check_size(bytes)?;
         let header = ResponseHeader::parse(bytes)?;
         let body = parse_body(bytes, RESPONSE_LEN)?;
+        let groups = body.transactions.len();
+        if groups == 0 || groups != usize::from(header.transaction_count) {
+            let count = header.transaction_count;
+            let msg = format!("109-A9 says {count} transactions, the response answers {groups}");
+            return Err(ParseError::new(4, "A9", msg));
+        }
         let find = |id: &str| body.segments.iter().find(|s| s.id == id);
         let owned = |s: Option<&Segment>, id: &str| s.and_then(|s| s.get(id)).map(str::to_string);
         let transactions = body

@@ -251,6 +251,19 @@ fn unreadable_transmissions_are_refused_with_a_reject() {
     }
 }
 
+/// Found by fuzzing: a response whose only segment is one the reader does
+/// not know answered no transaction, and encoding that gave a header alone,
+/// which does not parse. A response must answer as many transactions as its
+/// header counts, at least one.
+#[test]
+fn a_response_answers_the_transactions_its_header_counts() {
+    let no_transaction = b"D0BR1A  C  0.5056RP167D0B2893D0\x1e\x1cAM01";
+    let e = Response::parse(no_transaction).expect_err("answers nothing");
+    assert_eq!(e.reject, "A9", "{e}");
+    let paid = b"D0B12A011234567893     20260302\x1d\x1e\x1cAM21\x1cANP";
+    assert_eq!(Response::parse(paid).expect_err("one of two").reject, "A9");
+}
+
 #[test]
 fn a_duplicate_repeats_the_paid_answer() {
     let f = acme();
@@ -441,4 +454,42 @@ proptest! {
             Err(e) => prop_assert!(e.offset <= bytes.len()),
         }
     }
+}
+
+/// `check --raw` writes the response bytes, and `decode` reads them back.
+#[test]
+fn check_writes_raw_responses_that_decode_reads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("response.dat");
+    let out = out.to_str().expect("utf-8 path");
+    let check = crate::support::run(
+        &[
+            "ncpdp",
+            "check",
+            "formularies/acme/acme.formulary",
+            "formularies/acme/examples/ncpdp/b1-rejected-alternatives.dat",
+            "--raw",
+            out,
+        ],
+        None,
+    );
+    assert_eq!(check.code, 2, "{}", check.stderr);
+    let bytes = std::fs::read(out).expect("raw response written");
+    let r = Response::parse(&bytes).expect("a response");
+    assert_eq!(r.transactions[0].rejects, ["MR"]);
+    assert_eq!(r.transactions[0].preferred.len(), 4);
+    let decode = crate::support::run(&["ncpdp", "decode", out], None);
+    assert_eq!(decode.code, 0, "{}", decode.stderr);
+    assert!(
+        decode
+            .stdout
+            .contains("511-FB  MR product not on formulary"),
+        "{}",
+        decode.stdout
+    );
+    assert!(
+        decode.stdout.contains("553-AR  NDC 00378514405"),
+        "{}",
+        decode.stdout
+    );
 }
