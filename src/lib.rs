@@ -26,6 +26,38 @@
 //! assert!(decision.is_paid());
 //! assert_eq!(decision.tier.unwrap().number, 1);
 //! ```
+//!
+//! ## Embedding
+//!
+//! The core (language, compiler, checker, decision types) builds without the
+//! command line: `formulary = { version = "0.2", default-features = false }`.
+//! A prescription built in code is normalised and validated as one read from
+//! JSON is, and a decision answers in typed codes (see `examples/embed.rs`):
+//!
+//! ```
+//! use formulary::{check, compile_str, Date, PrescriptionBuilder, RejectCode};
+//!
+//! let source = r#"
+//! formulary "Example" id EX-2 version 1 effective 2026-01-01 to 2026-12-31
+//! tier 3 "Brand" copay $60
+//! prior authorization glp1 "GLP-1 for type 2 diabetes" {
+//!   approve when diagnosis E11.*
+//! }
+//! ingredient semaglutide rxcui 1991302 tier 3 pa glp1
+//! "#;
+//! let f = compile_str("example.formulary", source).formulary.expect("compiles");
+//! let date = Date::from_ymd_opt(2026, 3, 2).expect("a date");
+//! let claim = PrescriptionBuilder::new(date, 1.0, 28).rxcui(1991302).age(58);
+//!
+//! let without = check(&f, &claim.clone().build()?);
+//! assert!(without.covered() && without.needs_pa());
+//! assert_eq!(without.reject_codes().next(), Some(RejectCode::PriorAuthorizationRequired));
+//! assert_eq!(RejectCode::PriorAuthorizationRequired.code(), "75");
+//!
+//! let with = check(&f, &claim.diagnosis("E11.9").build()?);
+//! assert!(with.is_paid());
+//! # Ok::<(), formulary::check::InputError>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
