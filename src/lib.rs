@@ -42,6 +42,8 @@ pub mod fmt;
 pub mod interop;
 pub mod prices;
 pub mod report;
+#[cfg(feature = "service")]
+pub mod service;
 pub mod span;
 pub mod syntax;
 pub mod synth;

@@ -14,6 +14,8 @@ mod generate;
 mod graph;
 mod import;
 mod render;
+#[cfg(feature = "service")]
+mod serve;
 mod test;
 mod validate;
 
@@ -76,6 +78,9 @@ pub enum Command {
     Diff(diff::Args),
     /// Generate sample data (prescriptions) for a formulary.
     Generate(generate::Args),
+    /// Run the adjudication service: claims over HTTP, history in a store.
+    #[cfg(feature = "service")]
+    Serve(serve::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -92,6 +97,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        #[cfg(feature = "service")]
+        Command::Serve(a) => serve::run(a),
     }
 }
 
@@ -115,38 +122,84 @@ pub(crate) fn load_formulary(
     prices: &[PathBuf],
     catalogs: &[PathBuf],
 ) -> Result<crate::Formulary, i32> {
-    let compiled = compile_path(path)?;
-    if compiled.has_errors() {
-        eprint!("{}", render_diags(&compiled));
-        return Err(EXIT_INVALID);
+    match try_load_formulary(path, prices, catalogs) {
+        Ok((f, notes)) => {
+            for n in notes {
+                eprintln!("{n}");
+            }
+            Ok(f)
+        }
+        Err(LoadFailure::Invalid(compiled)) => {
+            eprint!("{}", render_diags(&compiled));
+            Err(EXIT_INVALID)
+        }
+        Err(LoadFailure::Unreadable(message)) => {
+            eprintln!("error: {message}");
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// Why a formulary could not be loaded.
+pub(crate) enum LoadFailure {
+    /// A file could not be read (the message says which and why).
+    Unreadable(String),
+    /// It does not compile: the diagnostics.
+    Invalid(Box<Compiled>),
+}
+
+/// [`load_formulary`] without printing: the formulary and notes about
+/// skipped catalog rows, or why it failed.
+pub(crate) fn try_load_formulary(
+    path: &Path,
+    prices: &[PathBuf],
+    catalogs: &[PathBuf],
+) -> Result<(crate::Formulary, Vec<String>), LoadFailure> {
+    let mut read = |p: &Path| std::fs::read_to_string(p);
+    let compiled =
+        compile::compile(compile::load(path, &mut read).map_err(|e| {
+            LoadFailure::Unreadable(format!("cannot read {}: {e}", path.display()))
+        })?);
+    if compiled.has_errors() || compiled.formulary.is_none() {
+        return Err(LoadFailure::Invalid(Box::new(compiled)));
     }
     let Some(mut f) = compiled.formulary else {
-        return Err(EXIT_INVALID);
+        return Err(LoadFailure::Unreadable("no formulary".into()));
     };
     let mut files: Vec<PathBuf> = f.price_files.iter().map(PathBuf::from).collect();
     files.extend(prices.iter().cloned());
     for p in files {
         let text = std::fs::read_to_string(&p).map_err(|e| {
-            eprintln!("error: cannot read price list {}: {e}", p.display());
-            EXIT_ERROR
+            LoadFailure::Unreadable(format!("cannot read price list {}: {e}", p.display()))
         })?;
-        let list =
-            crate::prices::PriceList::parse(&p.display().to_string(), &text).map_err(|e| {
-                eprintln!("error: {e}");
-                EXIT_ERROR
-            })?;
+        let list = crate::prices::PriceList::parse(&p.display().to_string(), &text)
+            .map_err(|e| LoadFailure::Unreadable(e.to_string()))?;
         match f.prices.as_mut() {
             Some(existing) => existing.merge(list),
             None => f.prices = Some(list),
         }
     }
+    let mut notes = Vec::new();
     let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
     files.extend(catalogs.iter().cloned());
     for p in files {
-        let catalog = import::read_catalog(&p)?;
-        f.attach_catalog(&catalog);
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            LoadFailure::Unreadable(format!("cannot read catalog {}: {e}", p.display()))
+        })?;
+        let c = crate::interop::Catalog::parse(&p.display().to_string(), &text)
+            .map_err(|e| LoadFailure::Unreadable(e.to_string()))?;
+        if c.skipped > 0 {
+            notes.push(format!(
+                "{}: skipped {} of {} rows ({})",
+                p.display(),
+                c.skipped,
+                c.rows,
+                c.skipped_examples.join("; ")
+            ));
+        }
+        f.attach_catalog(&c);
     }
-    Ok(f)
+    Ok((f, notes))
 }
 
 /// Reads and compiles a formulary; I/O failure of the main file is exit 1.
