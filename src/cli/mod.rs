@@ -13,6 +13,8 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+#[cfg(feature = "service")]
+mod loadgen;
 mod render;
 #[cfg(feature = "service")]
 mod serve;
@@ -81,6 +83,9 @@ pub enum Command {
     /// Run the adjudication service: claims over HTTP, history in a store.
     #[cfg(feature = "service")]
     Serve(serve::Args),
+    /// Drive a running service with generated claims; check its store after a crash.
+    #[cfg(feature = "service")]
+    Loadgen(loadgen::Args),
 }
 
 /// Runs a command and returns the exit code.
@@ -99,6 +104,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Generate(a) => generate::run(a),
         #[cfg(feature = "service")]
         Command::Serve(a) => serve::run(a),
+        #[cfg(feature = "service")]
+        Command::Loadgen(a) => loadgen::run(a),
     }
 }
 

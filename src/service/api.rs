@@ -402,8 +402,8 @@ fn to_pa(p: PaRequest) -> Result<StoredPa, RequestError> {
         path: path.into(),
         message: message.into(),
     };
-    if p.number.is_empty() || p.number.len() > 11 {
-        return Err(bad("number", "must be 1 to 11 characters"));
+    if p.number.is_empty() || p.number.len() > 20 {
+        return Err(bad("number", "must be 1 to 20 characters"));
     }
     let ndc = p
         .ndc

@@ -12,6 +12,7 @@
 pub mod adjudicate;
 pub mod api;
 pub mod auth;
+pub mod loadgen;
 
 pub mod members;
 pub mod metrics;

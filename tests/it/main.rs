@@ -8,4 +8,6 @@ mod fmt;
 mod formularies;
 mod interop;
 mod report;
+#[cfg(feature = "service")]
+mod service;
 mod support;
