@@ -122,12 +122,15 @@ async fn serve(config: Config) -> Result<(), ServiceError> {
     let shared = store::is_shared(&config.database);
     let url = config.database.clone();
     let members = config.members;
-    let (mut db, warm) = tokio::task::spawn_blocking(move || -> Result<_, store::StoreError> {
+    let version = reload::version_row(&first, &now());
+    // The PostgreSQL client blocks: every call runs off the async threads.
+    let (db, warm) = tokio::task::spawn_blocking(move || -> Result<_, store::StoreError> {
         let mut db = store::open(&url)?;
         db.begin()?;
         for m in &members {
             db.upsert_member(m)?;
         }
+        db.record_version(&version)?;
         db.commit()?;
         let warm = if shared { None } else { Some(db.load_all()?) };
         Ok((db, warm))
@@ -141,9 +144,6 @@ async fn serve(config: Config) -> Result<(), ServiceError> {
             .collect();
         Arc::new(RwLock::new(map))
     });
-    db.begin()?;
-    db.record_version(&reload::version_row(&first, &now()))?;
-    db.commit()?;
     let metrics = Arc::new(metrics::Metrics::new());
     let (tx, rx) = mpsc::channel(8 * store::writer::MAX_BATCH);
     let m = metrics.clone();
