@@ -10,8 +10,12 @@ const CLAIMS: usize = 100_000;
 
 fn load(path: &str) -> formulary::Formulary {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    let parsed = formulary::compile::load(&root.join(path), &mut read).expect("fixture readable");
+    let parsed = formulary::compile::load(
+        &root.join(path),
+        &mut formulary::io::FsReader,
+        &formulary::LoadOptions::default(),
+    )
+    .expect("fixture readable");
     formulary::compile::compile(parsed)
         .formulary
         .expect("fixture compiles")

@@ -14,14 +14,23 @@ fn compiled(name: &str, text: &str) -> Formulary {
     c.formulary.expect("compiled")
 }
 
-fn realistic() -> Formulary {
+/// The shipped Acme formulary, with its declared price list when `prices` is set.
+fn realistic_with(prices: bool) -> Formulary {
     let root =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
-    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
-    let parsed = formulary::load(&root, &mut read).expect("acme readable");
+    let opts = formulary::LoadOptions {
+        read_references: prices,
+        ..Default::default()
+    };
+    let parsed =
+        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("acme readable");
     let c = formulary::compile(parsed);
     assert!(!c.has_errors(), "acme compiles");
     c.formulary.expect("compiled")
+}
+
+fn realistic() -> Formulary {
+    realistic_with(false)
 }
 
 fn rx(text: &str) -> Prescription {
@@ -99,12 +108,7 @@ fn check_single(c: &mut Criterion) {
         b.iter(|| check(&f, black_box(&brand)))
     });
     // Pricing: the same NDC claim with and without the sample NADAC list.
-    let mut priced = realistic();
-    let prices_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("formularies/acme/sample-nadac-prices.csv");
-    let text = std::fs::read_to_string(&prices_path).expect("price list");
-    priced.prices =
-        Some(formulary::prices::PriceList::parse("prices.csv", &text).expect("prices parse"));
+    let priced = realistic_with(true);
     let by_ndc = rx(
         r#"{"date":"2026-03-02","ndc":"00378-5145-05","quantity":30,"days_supply":30,"patient":{"birth_date":"1944-02-19","sex":"M"}}"#,
     );

@@ -10,8 +10,12 @@ fn main() {
         .get(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
-    let parsed = formulary::load(std::path::Path::new(path), &mut read).expect("readable");
+    let parsed = formulary::load(
+        std::path::Path::new(path),
+        &mut formulary::io::FsReader,
+        &formulary::LoadOptions::default(),
+    )
+    .expect("readable");
     let f = formulary::compile(parsed).formulary.expect("compiles");
     let rx = formulary::Prescription::from_str(&std::fs::read_to_string(rx_path).expect("rx"))
         .expect("valid");

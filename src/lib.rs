@@ -40,17 +40,21 @@ pub mod diagnostics;
 pub mod diff;
 pub mod fmt;
 pub mod interop;
+pub mod io;
+pub mod ncpdp;
 pub mod prices;
 pub mod report;
+pub mod rxnorm;
 #[cfg(feature = "service")]
 pub mod service;
 pub mod span;
 pub mod syntax;
 pub mod synth;
+pub mod words;
 
 pub use check::{check, Decision, Prescription};
 pub use compile::model::Formulary;
-pub use compile::{compile, load, parse_str, Compiled, Parsed};
+pub use compile::{compile, load, parse_str, Compiled, LoadOptions, Parsed};
 
 /// Parses and compiles one in-memory file (no includes).
 pub fn compile_str(name: &str, text: &str) -> Compiled {

@@ -3,7 +3,6 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
 use std::any::Any;
 
 /// Exit code when the reader of standard output went away (128 + SIGPIPE).
@@ -19,7 +18,10 @@ fn main() {
             default(info);
         }
     }));
-    let cli = formulary::cli::Cli::parse();
+    let cli = match formulary::cli::parse_args() {
+        Ok(cli) => cli,
+        Err(code) => std::process::exit(code),
+    };
     let code = match std::panic::catch_unwind(|| formulary::cli::run(cli)) {
         Ok(code) => code,
         Err(payload) if is_broken_pipe(payload.as_ref()) => EXIT_BROKEN_PIPE,

@@ -7,8 +7,7 @@
 //! NOT DELETE OR RELEASE") and rows without a usable price are skipped and
 //! counted, not treated as prices.
 
-use crate::codes::{Money, Ndc};
-use crate::compile::model::{DrugId, Formulary};
+use crate::codes::Ndc;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
@@ -173,45 +172,6 @@ fn parse_row(ndc: &str, price: &str, date: &str, unit: &str) -> Result<(Ndc, Pri
     ))
 }
 
-/// The estimated ingredient cost of `quantity` units of a drug on `date`:
-/// the submitted NDC's price if it has one, else the lowest price among the
-/// drug's NDCs (its own, or its product's). None without a price list or price.
-pub fn estimate(
-    f: &Formulary,
-    id: DrugId,
-    ndc: Option<Ndc>,
-    date: NaiveDate,
-    quantity: f64,
-) -> Option<Money> {
-    let list = f.prices.as_ref()?;
-    let unit_price = ndc.and_then(|n| list.price(&n, date)).or_else(|| {
-        candidate_ndcs(f, id)
-            .filter_map(|n| list.price(n, date))
-            .min_by(|a, b| a.per_unit.total_cmp(&b.per_unit))
-    })?;
-    let cost = Money::from_dollars(unit_price.per_unit * quantity);
-    // A huge quantity or price makes an amount no fill costs, and callers add
-    // fees to it and take percentages of it: no credible estimate is none.
-    (cost <= MAX_ESTIMATE).then_some(cost)
-}
-
-/// The largest estimate used: $10,000,000, the most a claim may submit as
-/// its ingredient cost.
-const MAX_ESTIMATE: Money = Money(1_000_000_000);
-
-/// NDCs that can price a drug: its own, then its product's.
-fn candidate_ndcs(f: &Formulary, id: DrugId) -> impl Iterator<Item = &Ndc> {
-    let d = f.drug(id);
-    let product = f
-        .resolved(id)
-        .product
-        .filter(|p| *p != id)
-        .map(|p| f.drug(p));
-    d.ndcs
-        .iter()
-        .chain(product.into_iter().flat_map(|p| p.ndcs.iter()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,29 +195,6 @@ TBD DO NOT DELETE OR RELEASE,99999999999,0,01/01/2026,EA,C/I,N,1,G,,,01/01/2026\
             assert_eq!(l.price(&ndc, d("2026-07-01")).unwrap().per_unit, 0.01990);
             assert!(l.price(&ndc, d("2026-01-14")).is_none());
         }
-    }
-
-    #[test]
-    fn an_estimate_too_large_to_be_a_cost_is_no_estimate() {
-        let source = "formulary \"T\" id T version 1 effective 2026-01-01 to 2026-12-31\n\
-                      tier 1 \"Generic\" coinsurance 40% preferred\n\
-                      product p rxcui 1 ndc 00378-1025-77 tier 1\n";
-        let mut f = crate::compile_str("t.formulary", source).formulary.unwrap();
-        let csv = "NDC,NADAC Per Unit,Effective Date,Pricing Unit\n00378102577,0.5,01/01/2026,EA\n";
-        f.prices = Some(PriceList::parse("p.csv", csv).unwrap());
-        let id = f.drug_by_rxcui(1).unwrap();
-        let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-        assert_eq!(estimate(&f, id, None, date, 30.0), Some(Money(1500)));
-        assert_eq!(estimate(&f, id, None, date, 4e12), None);
-        // Checking such a claim used to overflow while adding the fee and
-        // taking the coinsurance; now its cost is unknown.
-        let rx = crate::Prescription::from_str(
-            r#"{"date": "2026-03-01", "rxcui": 1, "quantity": 3999999999990, "days_supply": 3,
-                "patient": {"age": 70, "sex": "F"}}"#,
-        )
-        .unwrap();
-        let cost = crate::check(&f, &rx).cost.unwrap();
-        assert_eq!((cost.total, cost.patient_pay), (None, None));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The shipped Acme formulary, compiled from sources built into the fuzz
 //! binary (so that a target runs from any directory), with its sample prices.
 
-use formulary::prices::PriceList;
+use formulary::compile::MemoryReader;
 use formulary::Formulary;
 use std::path::Path;
 
@@ -31,31 +31,26 @@ const FILES: &[(&str, &str)] = &[
 
 const PRICES: &str = include_str!("../../formularies/acme/sample-nadac-prices.csv");
 
-/// Compiles Acme; panics (at start-up, not on fuzz input) if it does not compile.
+/// Compiles Acme with its price list; panics (at start-up, not on fuzz
+/// input) if it does not compile.
 pub fn formulary() -> Formulary {
-    let mut read = |p: &Path| {
-        FILES
-            .iter()
-            .find(|(name, _)| Path::new(name) == p)
-            .map(|(_, text)| text.to_string())
-            .ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::NotFound, p.display().to_string())
-            })
-    };
-    let parsed = formulary::load(Path::new("acme.formulary"), &mut read)
-        .expect("acme.formulary is built in");
+    let mut files = MemoryReader::new();
+    for (name, text) in FILES {
+        files.insert(name, *text);
+    }
+    files.insert("sample-nadac-prices.csv", PRICES);
+    let parsed = formulary::load(
+        Path::new("acme.formulary"),
+        &mut files,
+        &formulary::LoadOptions::default(),
+    )
+    .expect("acme.formulary is built in");
     let compiled = formulary::compile(parsed);
     assert!(
-        !compiled.has_errors(),
-        "the shipped Acme formulary must compile"
+        compiled.diags.is_empty(),
+        "the shipped Acme formulary must compile cleanly with its price list"
     );
-    let mut f = compiled.formulary.expect("compiled without errors");
-    assert_eq!(
-        f.price_files,
-        ["sample-nadac-prices.csv"],
-        "Acme's price list changed"
-    );
-    f.prices =
-        Some(PriceList::parse("sample-nadac-prices.csv", PRICES).expect("sample prices parse"));
+    let f = compiled.formulary.expect("compiled without errors");
+    assert!(f.prices.is_some(), "Acme's price list changed");
     f
 }

@@ -18,27 +18,58 @@
 use super::cost;
 use super::decision::*;
 use super::eval::{Ctx, Eval};
+use super::reject::RejectCode;
+use crate::ast::DrugKind;
 use crate::codes::Money;
 use crate::compile::model::{DrugId, Relation};
 
 /// At most this many alternatives are returned.
 pub const MAX_ALTERNATIVES: usize = 5;
 
+/// What the alternatives need to know of the requested fill.
+pub(super) struct Requested<'a> {
+    /// The claim pays.
+    pub paid: bool,
+    /// Its tier, if it has one.
+    pub tier: Option<u32>,
+    /// Its cost, if priced.
+    pub cost: Option<&'a Cost>,
+    /// The answer is another quantity or date, not another drug: a refill
+    /// too soon, or a rejection only for quantity.
+    pub other_quantity_or_date: bool,
+}
+
+impl<'a> Requested<'a> {
+    /// The requested fill's outcome.
+    pub fn new(tier: Option<u32>, cost: Option<&'a Cost>, rejects: &[Reject<'_>]) -> Self {
+        let refill_too_soon = rejects.iter().any(|r| r.code == RejectCode::RefillTooSoon);
+        let quantity_only = !rejects.is_empty()
+            && rejects.iter().all(|r| {
+                matches!(
+                    r.code,
+                    RejectCode::PlanLimitationsExceeded | RejectCode::RefillTooSoon
+                )
+            });
+        Requested {
+            paid: rejects.is_empty(),
+            tier,
+            cost,
+            other_quantity_or_date: refill_too_soon || quantity_only,
+        }
+    }
+}
+
 pub(super) fn find<'f>(
     cx: &Ctx<'f, '_>,
     id: DrugId,
-    requested: &Decision<'f>,
+    requested: &Requested,
 ) -> Vec<Alternative<'f>> {
     let f = cx.f;
     let rx = cx.rx;
-    let paid = requested.is_paid();
-    let req_tier = requested.tier.map(|t| t.number);
-    let req_cost = requested.cost.as_ref();
-    let quantity_only = requested
-        .rejects
-        .iter()
-        .all(|r| r.code == "76" || r.code == "79");
-    if requested.rejects.iter().any(|r| r.code == "79") || (!paid && quantity_only) {
+    let paid = requested.paid;
+    let req_tier = requested.tier;
+    let req_cost = requested.cost;
+    if requested.other_quantity_or_date {
         return Vec::new();
     }
     let req_ingredients = f.resolved(id).ingredients.len();
@@ -48,9 +79,11 @@ pub(super) fn find<'f>(
         // ingredients: a later product of an ingredient already offered in
         // the same relation, as a product, cannot change the answer.
         let therapy = f.resolved(cand.drug).therapy;
-        let is_product = f.drug(cand.drug).kind != crate::ast::DrugKind::Ingredient;
+        let is_product = f.drug(cand.drug).kind != DrugKind::Ingredient;
         if out.iter().any(|(a, _, t)| {
-            *t == therapy && a.relation == cand.relation && (a.kind != "ingredient" || !is_product)
+            *t == therapy
+                && a.relation == cand.relation
+                && (a.kind != DrugKind::Ingredient || !is_product)
         }) {
             continue;
         }
@@ -71,7 +104,7 @@ pub(super) fn find<'f>(
         {
             continue;
         }
-        let total = crate::prices::estimate(f, cand.drug, None, rx.date, rx.quantity)
+        let total = super::cost::estimate(f, cand.drug, None, rx.date, rx.quantity)
             .map(|m| Money(m.0 + rx.dispensing_fee.unwrap_or_default().0));
         let cheaper = match (req_cost.and_then(|c| c.total), total) {
             (Some(a), Some(b)) => b < a,
@@ -97,7 +130,7 @@ pub(super) fn find<'f>(
         };
         cx.edits(cand.drug, &mut e);
         // Blocked for this patient by its age or sex limit.
-        if e.rejects.iter().any(|r| r.code == "60" || r.code == "61") {
+        if e.rejects.iter().any(|r| r.code.blocks_patient()) {
             continue;
         }
         let restricted = e.needs_pa || e.needs_step;
@@ -122,7 +155,7 @@ pub(super) fn find<'f>(
             Alternative {
                 name: &d.name,
                 label: &d.label,
-                kind: d.kind.as_str(),
+                kind: d.kind,
                 rxcui: d.rxcui,
                 relation: cand.relation,
                 tier: TierInfo {
@@ -160,7 +193,7 @@ pub(super) fn find<'f>(
                 (None, None) => std::cmp::Ordering::Equal,
             })
             .then_with(|| a.tier.number.cmp(&b.tier.number))
-            .then_with(|| (a.kind == "ingredient").cmp(&(b.kind == "ingredient")))
+            .then_with(|| (a.kind == DrugKind::Ingredient).cmp(&(b.kind == DrugKind::Ingredient)))
             .then_with(|| ao.cmp(bo))
     });
     let mut therapies: Vec<DrugId> = Vec::new();

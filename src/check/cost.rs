@@ -4,8 +4,9 @@
 
 use super::decision::{Basis, Cost};
 use super::input::{PharmacyKind, Prescription};
-use crate::codes::Money;
+use crate::codes::{Money, Ndc};
 use crate::compile::model::{CostShare, DrugId, Formulary, Tier};
+use chrono::NaiveDate;
 
 /// A fill of more than this many days uses a tier's extended-supply share.
 pub const MONTH_DAYS: u32 = 34;
@@ -75,13 +76,52 @@ pub fn requested_total(f: &Formulary, id: DrugId, rx: &Prescription) -> (Option<
         let fee = rx.dispensing_fee.unwrap_or_default();
         return (Some(Money(ic.0 + fee.0)), Basis::Submitted);
     }
-    match crate::prices::estimate(f, id, rx.ndc, rx.date, rx.quantity) {
+    match estimate(f, id, rx.ndc, rx.date, rx.quantity) {
         Some(m) => (
             Some(Money(m.0 + rx.dispensing_fee.unwrap_or_default().0)),
             Basis::PriceList,
         ),
         None => (None, Basis::Unknown),
     }
+}
+
+/// The estimated ingredient cost of `quantity` units of a drug on `date`:
+/// the submitted NDC's price if it has one, else the lowest price among the
+/// drug's NDCs (its own, or its product's). None without a price list or price.
+pub fn estimate(
+    f: &Formulary,
+    id: DrugId,
+    ndc: Option<Ndc>,
+    date: NaiveDate,
+    quantity: f64,
+) -> Option<Money> {
+    let list = f.prices.as_ref()?;
+    let unit_price = ndc.and_then(|n| list.price(&n, date)).or_else(|| {
+        candidate_ndcs(f, id)
+            .filter_map(|n| list.price(n, date))
+            .min_by(|a, b| a.per_unit.total_cmp(&b.per_unit))
+    })?;
+    let cost = Money::from_dollars(unit_price.per_unit * quantity);
+    // A huge quantity or price makes an amount no fill costs, and callers add
+    // fees to it and take percentages of it: no credible estimate is none.
+    (cost <= MAX_ESTIMATE).then_some(cost)
+}
+
+/// The largest estimate used: $10,000,000, the most a claim may submit as
+/// its ingredient cost.
+const MAX_ESTIMATE: Money = Money(1_000_000_000);
+
+/// NDCs that can price a drug: its own, then its product's.
+fn candidate_ndcs(f: &Formulary, id: DrugId) -> impl Iterator<Item = &Ndc> {
+    let d = f.drug(id);
+    let product = f
+        .resolved(id)
+        .product
+        .filter(|p| *p != id)
+        .map(|p| f.drug(p));
+    d.ndcs
+        .iter()
+        .chain(product.into_iter().flat_map(|p| p.ndcs.iter()))
 }
 
 #[cfg(test)]
@@ -152,5 +192,28 @@ mod tests {
             CostShare::Copay(Money(1200))
         );
         assert_eq!(share_for(&t, None, 34), CostShare::Copay(Money(500)));
+    }
+
+    #[test]
+    fn an_estimate_too_large_to_be_a_cost_is_no_estimate() {
+        let source = "formulary \"T\" id T version 1 effective 2026-01-01 to 2026-12-31\n\
+                      tier 1 \"Generic\" coinsurance 40% preferred\n\
+                      product p rxcui 1 ndc 00378-1025-77 tier 1\n";
+        let mut f = crate::compile_str("t.formulary", source).formulary.unwrap();
+        let csv = "NDC,NADAC Per Unit,Effective Date,Pricing Unit\n00378102577,0.5,01/01/2026,EA\n";
+        f.prices = Some(crate::prices::PriceList::parse("p.csv", csv).unwrap());
+        let id = f.drug_by_rxcui(1).unwrap();
+        let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(estimate(&f, id, None, date, 30.0), Some(Money(1500)));
+        assert_eq!(estimate(&f, id, None, date, 4e12), None);
+        // Checking such a claim used to overflow while adding the fee and
+        // taking the coinsurance; now its cost is unknown.
+        let rx = crate::Prescription::from_str(
+            r#"{"date": "2026-03-01", "rxcui": 1, "quantity": 3999999999990, "days_supply": 3,
+                "patient": {"age": 70, "sex": "F"}}"#,
+        )
+        .unwrap();
+        let cost = crate::check(&f, &rx).cost.unwrap();
+        assert_eq!((cost.total, cost.patient_pay), (None, None));
     }
 }

@@ -2,6 +2,8 @@
 //! rules behind them, the cost and what to dispense instead. A rejection is
 //! a `Decision`, never an error.
 
+use super::reject::RejectCode;
+use crate::ast::DrugKind;
 use crate::codes::{Money, Ndc};
 use crate::compile::model::{Origin, Relation};
 use chrono::NaiveDate;
@@ -71,7 +73,7 @@ pub struct DrugInfo<'f> {
     /// Display label.
     pub label: &'f str,
     /// Level it was resolved at.
-    pub kind: &'static str,
+    pub kind: DrugKind,
     /// RxCUI of the drug (or its product).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rxcui: Option<u32>,
@@ -175,7 +177,7 @@ impl<'f> RuleRef<'f> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reject<'f> {
     /// NCPDP reject code (511-FB).
-    pub code: &'static str,
+    pub code: RejectCode,
     /// What failed and what would satisfy it.
     pub message: String,
     /// The rule that failed.
@@ -190,9 +192,8 @@ pub struct Message<'f> {
     pub code: Option<&'static str>,
     /// The text.
     pub text: String,
-    /// The rule behind it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<RuleRef<'f>>,
+    /// The rule behind it: every message names one.
+    pub rule: RuleRef<'f>,
 }
 
 /// A drug to dispense instead.
@@ -203,7 +204,7 @@ pub struct Alternative<'f> {
     /// Display label.
     pub label: &'f str,
     /// Level: ingredient or product.
-    pub kind: &'static str,
+    pub kind: DrugKind,
     /// RxCUI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rxcui: Option<u32>,

@@ -166,18 +166,53 @@ impl Prescription {
     /// starting with `{` is JSON.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &str) -> Result<Prescription, InputError> {
-        let rx: Prescription = if text.trim_start().starts_with('{') {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let rx = serde_path_to_error::deserialize(&mut de)
-                .map_err(|e| path_error(e.path(), e.inner()))?;
-            de.end().map_err(|e| {
-                InputError::new(".", format!("trailing text after the prescription: {e}"))
-            })?;
-            rx
-        } else {
-            let de = serde_yaml::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(de).map_err(|e| path_error(e.path(), e.inner()))?
-        };
+        if text.len() > MAX_PRESCRIPTION {
+            return Err(InputError::new(
+                ".",
+                format!(
+                    "longer than the {} MiB limit for a prescription",
+                    MAX_PRESCRIPTION >> 20
+                ),
+            ));
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim_start().starts_with('{') {
+            return Prescription::from_json(text);
+        }
+        if flow_depth(text, false) > MAX_NESTING {
+            return Err(InputError::new(
+                ".",
+                format!("nested more than {MAX_NESTING} deep"),
+            ));
+        }
+        let de = serde_yaml::Deserializer::from_str(text);
+        let rx: Prescription =
+            serde_path_to_error::deserialize(de).map_err(|e| path_error(e.path(), e.inner()))?;
+        rx.validate()?;
+        Ok(rx)
+    }
+
+    /// Reads a JSON prescription (a `check --batch` line). Nesting deeper
+    /// than [`MAX_NESTING`] is refused.
+    pub fn from_json(text: &str) -> Result<Prescription, InputError> {
+        if flow_depth(text, true) > MAX_NESTING {
+            return Err(InputError::new(
+                ".",
+                format!("nested more than {MAX_NESTING} deep"),
+            ));
+        }
+        // Plain serde is the fast path; only a text it refuses is read again
+        // the careful way, for an error that names the field.
+        if let Ok(rx) = serde_json::from_str::<Prescription>(text) {
+            rx.validate()?;
+            return Ok(rx);
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let rx: Prescription = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| path_error(e.path(), e.inner()))?;
+        de.end().map_err(|e| {
+            InputError::new(".", format!("trailing text after the prescription: {e}"))
+        })?;
         rx.validate()?;
         Ok(rx)
     }
@@ -358,6 +393,46 @@ fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error>
         return Err(serde::de::Error::custom("expected an amount in dollars"));
     }
     Ok(Some(Money::from_dollars(v)))
+}
+
+/// The largest prescription read, in bytes (a file or standard input).
+pub const MAX_PRESCRIPTION: usize = 1 << 20;
+
+/// The deepest nesting of `[ ]` and `{ }` read; a prescription needs 3.
+pub const MAX_NESTING: usize = 32;
+
+/// The deepest nesting of brackets and braces: a pass over the text that
+/// costs nothing next to parsing, done first because a deeply nested YAML
+/// document takes time quadratic in its depth. In JSON, brackets inside
+/// strings do not count; in YAML every bracket counts (a quote may start a
+/// string or sit inside a plain one, so only this count is never too low).
+fn flow_depth(text: &str, json: bool) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for b in text.bytes() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' && q == b'"' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' if json => quote = Some(b),
+                b'[' | b'{' => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    max
 }
 
 #[cfg(test)]

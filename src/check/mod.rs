@@ -11,18 +11,21 @@ mod cost;
 mod decision;
 mod eval;
 mod input;
+pub mod lines;
+mod reject;
 mod render;
 
 pub use decision::*;
-pub use input::{Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription};
+pub use input::{
+    Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription, MAX_NESTING,
+    MAX_PRESCRIPTION,
+};
+pub use reject::RejectCode;
 pub use render::{relation_words, render_human};
 
 use crate::compile::model::{DrugId, Formulary};
 use eval::{Ctx, Eval, HistFill};
 use std::borrow::Cow;
-
-/// Reject codes a transition fill may override: not on formulary, PA, step, quantity.
-const TRANSITION_CODES: [&str; 4] = ["MR", "75", "608", "76"];
 
 /// Checks one prescription.
 pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
@@ -54,7 +57,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     let formulary_rule = || RuleRef::new("formulary", f.id.as_str(), &f.origin, None);
     if !f.effective.contains(rx.date) {
         d.rejects.push(Reject {
-            code: "70",
+            code: RejectCode::NotCovered,
             message: format!(
                 "the date of service is outside this formulary's effective period ({})",
                 f.effective
@@ -70,7 +73,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
             _ => "the drug".to_string(),
         };
         d.rejects.push(Reject {
-            code: "MR",
+            code: RejectCode::NotOnFormulary,
             message: format!("{code} is not on this formulary"),
             rule: formulary_rule(),
         });
@@ -104,13 +107,13 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     } else if let Some(p) = f
         .transition
         .as_ref()
-        .filter(|_| d.rejects.iter().any(|r| TRANSITION_CODES.contains(&r.code)))
+        .filter(|_| d.rejects.iter().any(|r| r.code.transition_may_override()))
     {
         messages.push(Message {
             code: Some("569"),
             text: "Medicare Part D: give the patient the notice of coverage rights and appeals"
                 .to_string(),
-            rule: Some(RuleRef::new("transition fill", "notice", &p.origin, None)),
+            rule: RuleRef::new("transition fill", "notice", &p.origin, None),
         });
     }
     if let Some(t) = tier.and_then(|n| f.tier(n)) {
@@ -127,25 +130,28 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
                     "tier {} is a specialty tier: dispense through a specialty pharmacy",
                     t.number
                 ),
-                rule: Some(RuleRef::new(
-                    "tier",
-                    format!("tier {}", t.number),
-                    &t.origin,
-                    None,
-                )),
+                rule: RuleRef::new("tier", format!("tier {}", t.number), &t.origin, None),
             });
         }
     }
-    if rx.daw == 2 && f.drug(id).brand_of.is_some() {
+    let brand = f.drug(id);
+    if let Some(generic) = brand.brand_of.filter(|_| rx.daw == 2) {
         messages.push(Message {
             code: None,
             text: "patient requested the brand (DAW 2) although a generic equivalent exists"
                 .to_string(),
-            rule: None,
+            rule: RuleRef::new(
+                "brand of",
+                f.drug(generic).name.as_str(),
+                &brand.origin,
+                None,
+            ),
         });
     }
     d.messages = messages;
-    d.alternatives = alternatives::find(&cx, id, &d);
+    let requested =
+        alternatives::Requested::new(d.tier.map(|t| t.number), d.cost.as_ref(), &d.rejects);
+    d.alternatives = alternatives::find(&cx, id, &requested);
     d
 }
 
@@ -188,7 +194,7 @@ fn drug_info(f: &Formulary, id: DrugId) -> DrugInfo<'_> {
     DrugInfo {
         name: &d.name,
         label: &d.label,
-        kind: d.kind.as_str(),
+        kind: d.kind,
         rxcui,
         ingredients: r
             .ingredients
@@ -222,7 +228,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
     if e.excluded || days_in < 0 || days_in >= policy.window_days as i64 {
         return None;
     }
-    if !e.rejects.iter().all(|r| TRANSITION_CODES.contains(&r.code)) {
+    if !e.rejects.iter().all(|r| r.code.transition_may_override()) {
         return None;
     }
     // The transition supply is one-time: earlier fills of the same
@@ -235,7 +241,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
             text: format!(
                 "transition supply already used: {used} days filled since enrollment on {enrolled}"
             ),
-            rule: Some(rule()),
+            rule: rule(),
         });
         return None;
     }
@@ -247,7 +253,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
                 days_in + 1,
                 policy.window_days
             ),
-            rule: Some(rule()),
+            rule: rule(),
         });
         return None;
     }
@@ -271,7 +277,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
             policy.window_days,
             overridden.join(", ")
         ),
-        rule: Some(rule()),
+        rule: rule(),
     });
     e.trace.push(TraceStep {
         rule: rule(),

@@ -63,9 +63,7 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
     for m in &d.messages {
         let code = m.code.map(|c| format!("[{c}] ")).unwrap_or_default();
         let _ = writeln!(o, "  • {code}{}", m.text);
-        if let Some(r) = &m.rule {
-            let _ = writeln!(o, "        {}", rule_line(r));
-        }
+        let _ = writeln!(o, "        {}", rule_line(&m.rule));
     }
     if !d.alternatives.is_empty() {
         let _ = writeln!(o, "  alternatives:");

@@ -1,6 +1,7 @@
 //! `formulary check FORMULARY PRESCRIPTION` and `--batch FILE.ndjson`.
 
 use super::{load_formulary, read_input, Format, EXIT_ERROR, EXIT_OK, EXIT_REJECTED};
+use crate::check::lines::{Line, Lines};
 use crate::check::{check, render_human, Prescription};
 use crate::Formulary;
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// The prescription, JSON or YAML; `-` reads standard input.
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     prescription: Option<PathBuf>,
@@ -35,7 +39,7 @@ pub struct Args {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
+    let f = match load_formulary(&a.formulary, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -83,15 +87,15 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
     }
 }
 
-/// Lines are checked in chunks, each chunk in parallel, and written in input order.
-const CHUNK: usize = 65_536;
-
+/// Lines are read in chunks bounded by bytes and lines
+/// ([`crate::check::lines`]), each chunk checked in parallel and written in
+/// input order.
 fn run_batch(f: &Formulary, path: &Path) -> i32 {
     let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         match std::fs::File::open(path) {
-            Ok(file) => Box::new(std::io::BufReader::new(file)),
+            Ok(file) => Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", path.display());
                 return EXIT_ERROR;
@@ -110,36 +114,41 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let mut bad = 0usize;
-    let mut lines = reader.lines().enumerate();
+    let (mut bad, mut blank) = (0u64, 0u64);
+    let mut lines = Lines::new(reader);
+    let mut code = EXIT_OK;
     loop {
-        let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-        for (n, line) in lines.by_ref() {
-            match line {
-                Ok(l) if l.trim().is_empty() => continue,
-                Ok(l) => chunk.push((n + 1, l)),
-                Err(e) => {
-                    eprintln!("error: line {}: cannot read: {e}", n + 1);
-                    bad += 1;
-                    continue;
-                }
-            }
-            if chunk.len() == CHUNK {
+        let chunk = match lines.chunk() {
+            Ok(c) if c.is_empty() => break,
+            Ok(c) => c,
+            Err(e) => {
+                bar.finish_and_clear();
+                eprintln!(
+                    "error: {}: cannot read after line {}: {e}",
+                    path.display(),
+                    lines.count()
+                );
+                code = EXIT_ERROR;
                 break;
             }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let results: Vec<Result<String, String>> = chunk
+        };
+        let results: Vec<Option<Result<String, String>>> = chunk
             .par_iter()
             .progress_with(bar.clone())
-            .map(|(n, line)| check_line(f, *n, line))
+            .map(|(n, line)| match line {
+                Line::Blank => None,
+                Line::Text(t) => Some(check_line(f, *n, t)),
+                Line::Bad(why) => Some(Err(error_line(*n, why))),
+            })
             .collect();
         for r in results {
             let line = match r {
-                Ok(s) => s,
-                Err(s) => {
+                None => {
+                    blank += 1;
+                    continue;
+                }
+                Some(Ok(s)) => s,
+                Some(Err(s)) => {
                     bad += 1;
                     s
                 }
@@ -153,20 +162,30 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
     if out.flush().is_err() {
         return EXIT_ERROR;
     }
+    if blank > 0 {
+        eprintln!("skipped {blank} blank line(s)");
+    }
     if bad > 0 {
         eprintln!("{bad} line(s) could not be checked");
-        EXIT_ERROR
-    } else {
-        EXIT_OK
+        code = EXIT_ERROR;
     }
+    code
 }
 
-/// One line: its decision as JSON, or an error object naming the line.
-fn check_line(f: &Formulary, n: usize, line: &str) -> Result<String, String> {
-    let error = |msg: String| {
-        eprintln!("error: line {n}: {msg}");
-        serde_json::json!({ "line": n, "error": msg }).to_string()
-    };
-    let rx = Prescription::from_str(line).map_err(|e| error(e.to_string()))?;
-    serde_json::to_string(&check(f, &rx)).map_err(|e| error(e.to_string()))
+/// An error object naming the line, also said on stderr.
+fn error_line(n: u64, msg: &str) -> String {
+    let msg = crate::compile::load::reference::short(msg);
+    eprintln!("error: line {n}: {msg}");
+    serde_json::json!({ "line": n, "error": msg }).to_string()
+}
+
+/// One line: its decision as JSON, with the line number first, or an error
+/// object naming the line. Batch lines are JSON only.
+fn check_line(f: &Formulary, n: u64, line: &str) -> Result<String, String> {
+    let rx = Prescription::from_json(line).map_err(|e| error_line(n, &e.to_string()))?;
+    let d = serde_json::to_string(&check(f, &rx)).map_err(|e| error_line(n, &e.to_string()))?;
+    match d.strip_prefix('{') {
+        Some(rest) if rest != "}" => Ok(format!("{{\"line\":{n},{rest}")),
+        _ => Ok(format!("{{\"line\":{n}}}")),
+    }
 }

@@ -29,6 +29,9 @@ pub struct Args {
     old: PathBuf,
     /// The new version's main file.
     new: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Re-check these prescriptions (one JSON object per line, the `check`
     /// input) under both versions; `-` reads standard input.
     #[arg(long, value_name = "FILE.ndjson")]
@@ -45,11 +48,11 @@ pub struct Args {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let old = match load_formulary(&a.old, &a.prices, &[]) {
+    let old = match load_formulary(&a.old, &a.src, &a.prices, &[]) {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let new = match load_formulary(&a.new, &a.prices, &[]) {
+    let new = match load_formulary(&a.new, &a.src, &a.prices, &[]) {
         Ok(f) => f,
         Err(code) => return code,
     };

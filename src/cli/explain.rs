@@ -1,7 +1,7 @@
 //! `formulary explain FORMULARY DRUG [--as-of DATE]`: every rule that applies
 //! to one drug, in words, with where it is written.
 
-use super::render::{as_of_or_default, load_rules, parse_date_arg};
+use super::render::{parse_date_arg, rules_as_of};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::explain;
 use chrono::NaiveDate;
@@ -12,6 +12,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// The drug: its name in the formulary, an NDC, an RxCUI or its label.
     drug: String,
     /// Say what is in force on this date; default: the formulary's first day.
@@ -20,12 +23,8 @@ pub struct Args {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let as_of = match as_of_or_default(&f, a.as_of) {
-        Ok(d) => d,
+    let (f, as_of) = match rules_as_of(&a.formulary, &a.src, a.as_of) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     match explain::find_drug(&f, &a.drug) {

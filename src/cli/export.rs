@@ -23,9 +23,15 @@ enum To {
 struct FhirArgs {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Write the bundle here instead of to stdout.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace files that `--out` would overwrite.
+    #[arg(long)]
+    force: bool,
     /// Export the tiers and edits in force on this date (YYYY-MM-DD);
     /// default the formulary's first effective day.
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
@@ -38,7 +44,7 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 
 pub(super) fn run(a: Args) -> i32 {
     let To::Fhir(a) = a.to;
-    let f = match load_formulary(&a.formulary, &[], &[]) {
+    let f = match load_formulary(&a.formulary, &a.src, &[], &[]) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -51,10 +57,10 @@ pub(super) fn run(a: Args) -> i32 {
         }
     };
     match &a.out {
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match super::write_output(path, text.as_bytes(), a.force) {
             Ok(()) => EXIT_OK,
             Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                eprintln!("error: {e}");
                 EXIT_ERROR
             }
         },

@@ -9,7 +9,7 @@
 use super::{read_input, EXIT_ERROR, EXIT_INVALID, EXIT_OK, EXIT_REJECTED};
 use crate::fmt::{format_source, FormatError};
 use crate::span::{SourceFile, Sources};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `fmt`.
@@ -141,27 +141,13 @@ fn one(path: &Path, check: bool, outcome: &mut Outcome) {
     if formatted == text {
         return;
     }
-    match write_replacing(path, &formatted) {
+    // A fresh temporary renamed over the file; through a symbolic link the
+    // file it points to is formatted and the link stays.
+    match crate::io::write::write_file(path, formatted.as_bytes()) {
         Ok(()) => eprintln!("formatted {name}"),
         Err(e) => {
             eprintln!("error: cannot write {name}: {e}");
             outcome.io = true;
         }
     }
-}
-
-/// Writes beside the file, then renames over it, so that a failed write
-/// never leaves half a file.
-fn write_replacing(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".fmt-tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let result = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::set_permissions(&tmp, std::fs::metadata(path)?.permissions()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -26,6 +26,9 @@ enum What {
 struct ClaimsArgs {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// How many prescriptions.
     #[arg(long, default_value_t = 1000)]
     count: u64,
@@ -36,7 +39,7 @@ struct ClaimsArgs {
 
 pub(super) fn run(a: Args) -> i32 {
     let What::Claims(a) = a.what;
-    let f = match load_formulary(&a.formulary, &[], &[]) {
+    let f = match load_formulary(&a.formulary, &a.src, &[], &[]) {
         Ok(f) => f,
         Err(code) => return code,
     };

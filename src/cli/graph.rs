@@ -1,7 +1,7 @@
 //! `formulary graph FORMULARY [--format mermaid|dot] [--class NAME] [--drug NAME] [--depth N]`:
 //! the rule graph as a picture.
 
-use super::render::{as_of_or_default, load_rules, parse_date_arg};
+use super::render::{parse_date_arg, rules_as_of};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::{self, graph::Scope};
 use chrono::NaiveDate;
@@ -13,6 +13,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Picture format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
@@ -40,12 +43,8 @@ pub enum GraphFormat {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let as_of = match as_of_or_default(&f, a.as_of) {
-        Ok(d) => d,
+    let (f, as_of) = match rules_as_of(&a.formulary, &a.src, a.as_of) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let scope = if let Some(name) = &a.class {

@@ -1,5 +1,6 @@
 //! `formulary import cms FILE` and `formulary import fhir BUNDLE`: other
-//! formats into formulary source, one file per formulary.
+//! formats into formulary source, one file per formulary; `import rxnorm`
+//! (in `import_rxnorm.rs`) writes a drug knowledge file instead.
 
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::interop::plans::PlanInfo;
@@ -21,6 +22,8 @@ enum From {
     Cms(CmsArgs),
     /// A FHIR US Drug Formulary bundle (JSON).
     Fhir(FhirArgs),
+    /// An RxNorm release (RRF files) into a drug knowledge file.
+    Rxnorm(super::import_rxnorm::RxnormArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,6 +34,9 @@ struct CmsArgs {
     /// the file has more than one); without it, the one formulary goes to stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace files in `--out` that are already there.
+    #[arg(long)]
+    force: bool,
     /// The CMS plan information file, to name each formulary after its plans.
     #[arg(long, value_name = "PLAN_INFO_FILE")]
     plans: Option<PathBuf>,
@@ -47,12 +53,16 @@ struct FhirArgs {
     /// it, the one formulary goes to stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace files in `--out` that are already there.
+    #[arg(long)]
+    force: bool,
 }
 
 pub(super) fn run(a: Args) -> i32 {
     match a.from {
         From::Cms(a) => run_cms(a),
         From::Fhir(a) => run_fhir(a),
+        From::Rxnorm(a) => super::import_rxnorm::run(a),
     }
 }
 
@@ -115,7 +125,7 @@ fn run_cms(a: CmsArgs) -> i32 {
         basic.blank
     );
     let code = match &a.out {
-        None => write_drafts(&basic.drafts(opts), None),
+        None => write_drafts(&basic.drafts(opts), None, false),
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(dir) {
                 eprintln!("error: cannot create {}: {e}", dir.display());
@@ -125,7 +135,7 @@ fn run_cms(a: CmsArgs) -> i32 {
             // few are held in memory at once.
             let failed = std::sync::Mutex::new(Vec::new());
             basic.draft_each(opts, |d| {
-                if let Err(e) = write_one(dir, &d) {
+                if let Err(e) = write_one(dir, &d, a.force) {
                     failed.lock().unwrap_or_else(|p| p.into_inner()).push(e);
                 }
             });
@@ -147,7 +157,7 @@ fn run_fhir(a: FhirArgs) -> i32 {
         }
     };
     match fhir::import(&file_name(&a.bundle), &text) {
-        Ok(drafts) => write_drafts(&drafts, a.out.as_deref()),
+        Ok(drafts) => write_drafts(&drafts, a.out.as_deref(), a.force),
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_ERROR
@@ -185,7 +195,7 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
-fn write_drafts(drafts: &[Draft], out: Option<&Path>) -> i32 {
+fn write_drafts(drafts: &[Draft], out: Option<&Path>, force: bool) -> i32 {
     let Some(dir) = out else {
         return match drafts {
             [one] => {
@@ -207,15 +217,27 @@ fn write_drafts(drafts: &[Draft], out: Option<&Path>) -> i32 {
     }
     let failed: Vec<String> = drafts
         .iter()
-        .filter_map(|d| write_one(dir, d).err())
+        .filter_map(|d| write_one(dir, d, force).err())
         .collect();
     report_failures(failed)
 }
 
-/// Writes `DIR/<id>.formulary`.
-fn write_one(dir: &Path, d: &Draft) -> Result<(), String> {
+/// Writes `DIR/<id>.formulary`; one already there only with `force`.
+fn write_one(dir: &Path, d: &Draft, force: bool) -> Result<(), String> {
+    let plain = !d.id.is_empty()
+        && !d.id.starts_with('.')
+        && !d
+            .id
+            .chars()
+            .any(|c| matches!(c, '/' | '\\') || c.is_control());
+    if !plain {
+        return Err(format!(
+            "formulary id `{}` cannot be a file name",
+            d.id.escape_default()
+        ));
+    }
     let path = dir.join(format!("{}.formulary", d.id));
-    std::fs::write(&path, d.write()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    super::write_output(&path, d.write().as_bytes(), force)
 }
 
 fn report_failures(mut failed: Vec<String>) -> i32 {

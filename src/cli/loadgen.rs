@@ -28,6 +28,8 @@ enum What {
     Run {
         /// The formulary the claims are generated for.
         formulary: PathBuf,
+        #[command(flatten)]
+        src: super::SourceArgs,
         /// The service (a loopback address).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
@@ -78,6 +80,7 @@ pub(super) fn run(a: Args) -> i32 {
         }
         What::Run {
             formulary,
+            src,
             addr,
             key,
             check,
@@ -92,7 +95,7 @@ pub(super) fn run(a: Args) -> i32 {
                 eprintln!("error: the load generator only drives a service on loopback");
                 return EXIT_ERROR;
             }
-            let f = match load_formulary(&formulary, &[], &[]) {
+            let f = match load_formulary(&formulary, &src, &[], &[]) {
                 Ok(f) => f,
                 Err(code) => return code,
             };

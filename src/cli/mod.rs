@@ -13,15 +13,17 @@ mod fmt;
 mod generate;
 mod graph;
 mod import;
+mod import_rxnorm;
 #[cfg(feature = "service")]
 mod loadgen;
+mod ncpdp;
 mod render;
 #[cfg(feature = "service")]
 mod serve;
 mod test;
 mod validate;
 
-use crate::compile::{self, Compiled};
+use crate::compile::{self, Compiled, LoadOptions, RefKind};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -80,12 +82,28 @@ pub enum Command {
     Diff(diff::Args),
     /// Generate sample data (prescriptions) for a formulary.
     Generate(generate::Args),
+    /// Read NCPDP D.0 transmissions: decode one, or check its claims.
+    Ncpdp(ncpdp::Args),
     /// Run the adjudication service: claims over HTTP, history in a store.
     #[cfg(feature = "service")]
     Serve(serve::Args),
     /// Drive a running service with generated claims; check its store after a crash.
     #[cfg(feature = "service")]
     Loadgen(loadgen::Args),
+}
+
+/// Reads the command line. `--help` and `--version` print and give
+/// `Err(EXIT_OK)`; a usage error prints clap's message and gives
+/// `Err(EXIT_ERROR)`: clap's own exit code, 2, would read as "rejected".
+pub fn parse_args() -> Result<Cli, i32> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        if e.use_stderr() {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    })
 }
 
 /// Runs a command and returns the exit code.
@@ -102,6 +120,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Fmt(a) => fmt::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Ncpdp(a) => ncpdp::run(a),
         #[cfg(feature = "service")]
         Command::Serve(a) => serve::run(a),
         #[cfg(feature = "service")]
@@ -109,116 +128,106 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a prescription file, or standard input for `-`, never more than
+/// one byte past the prescription size limit (the parser refuses that).
 pub(crate) fn read_input(path: &Path) -> std::io::Result<String> {
+    let limit = crate::check::MAX_PRESCRIPTION as u64 + 1;
+    let mut bytes = Vec::new();
     if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        Ok(s)
+        std::io::stdin().take(limit).read_to_end(&mut bytes)?;
     } else {
-        std::fs::read_to_string(path)
+        std::fs::File::open(path)?
+            .take(limit)
+            .read_to_end(&mut bytes)?;
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1),
+        )
+    })
+}
+
+/// Where a formulary's files may be, for every command that loads one.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SourceArgs {
+    /// The folder every file the formulary reads must be inside; default:
+    /// the main file's folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Read included and declared files wherever they are: absolute paths,
+    /// paths climbing out with `..`, symbolic links leading out.
+    #[arg(long)]
+    pub allow_outside_root: bool,
+}
+
+impl SourceArgs {
+    fn options(&self, read_references: bool, extra: Vec<(RefKind, PathBuf)>) -> LoadOptions {
+        LoadOptions {
+            root: self.root.clone(),
+            allow_outside_root: self.allow_outside_root,
+            read_references,
+            extra,
+            ..LoadOptions::default()
+        }
     }
 }
 
-/// Loads and compiles a formulary from disk, attaching the price lists it
-/// declares and any given with `--prices`, then the drug catalogs it declares
-/// and any given with `--catalog`. On failure prints why to stderr and
-/// returns the exit code.
+/// Loads and compiles a formulary from disk with the price lists and drug
+/// catalogs it declares and those given (`--prices`, `--catalog`). On
+/// failure prints why to stderr and returns the exit code.
 pub(crate) fn load_formulary(
     path: &Path,
+    src: &SourceArgs,
     prices: &[PathBuf],
     catalogs: &[PathBuf],
 ) -> Result<crate::Formulary, i32> {
-    match try_load_formulary(path, prices, catalogs) {
-        Ok((f, notes)) => {
-            for n in notes {
-                eprintln!("{n}");
-            }
-            Ok(f)
-        }
-        Err(LoadFailure::Invalid(compiled)) => {
-            eprint!("{}", render_diags(&compiled));
-            Err(EXIT_INVALID)
-        }
-        Err(LoadFailure::Unreadable(message)) => {
-            eprintln!("error: {message}");
-            Err(EXIT_ERROR)
-        }
+    let mut extra: Vec<(RefKind, PathBuf)> = prices
+        .iter()
+        .map(|p| (RefKind::Prices, p.clone()))
+        .collect();
+    extra.extend(catalogs.iter().map(|p| (RefKind::Catalog, p.clone())));
+    let compiled = compile_with(path, &src.options(true, extra))?;
+    if compiled.has_errors() {
+        eprint!("{}", render_diags(&compiled));
+        return Err(EXIT_INVALID);
     }
+    compiled.formulary.ok_or(EXIT_INVALID)
 }
 
-/// Why a formulary could not be loaded.
-pub(crate) enum LoadFailure {
-    /// A file could not be read (the message says which and why).
-    Unreadable(String),
-    /// It does not compile: the diagnostics.
-    Invalid(Box<Compiled>),
+/// Reads and compiles a formulary with everything it declares; I/O failure
+/// of the main file is exit 1.
+pub(crate) fn compile_path(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(true, Vec::new()))
 }
 
-/// [`load_formulary`] without printing: the formulary and notes about
-/// skipped catalog rows, or why it failed.
-pub(crate) fn try_load_formulary(
-    path: &Path,
-    prices: &[PathBuf],
-    catalogs: &[PathBuf],
-) -> Result<(crate::Formulary, Vec<String>), LoadFailure> {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    let compiled =
-        compile::compile(compile::load(path, &mut read).map_err(|e| {
-            LoadFailure::Unreadable(format!("cannot read {}: {e}", path.display()))
-        })?);
-    if compiled.has_errors() || compiled.formulary.is_none() {
-        return Err(LoadFailure::Invalid(Box::new(compiled)));
-    }
-    let Some(mut f) = compiled.formulary else {
-        return Err(LoadFailure::Unreadable("no formulary".into()));
-    };
-    let mut files: Vec<PathBuf> = f.price_files.iter().map(PathBuf::from).collect();
-    files.extend(prices.iter().cloned());
-    for p in files {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            LoadFailure::Unreadable(format!("cannot read price list {}: {e}", p.display()))
-        })?;
-        let list = crate::prices::PriceList::parse(&p.display().to_string(), &text)
-            .map_err(|e| LoadFailure::Unreadable(e.to_string()))?;
-        match f.prices.as_mut() {
-            Some(existing) => existing.merge(list),
-            None => f.prices = Some(list),
-        }
-    }
-    let mut notes = Vec::new();
-    let mut files: Vec<PathBuf> = f.catalog_files.iter().map(PathBuf::from).collect();
-    files.extend(catalogs.iter().cloned());
-    for p in files {
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            LoadFailure::Unreadable(format!("cannot read catalog {}: {e}", p.display()))
-        })?;
-        let c = crate::interop::Catalog::parse(&p.display().to_string(), &text)
-            .map_err(|e| LoadFailure::Unreadable(e.to_string()))?;
-        if c.skipped > 0 {
-            notes.push(format!(
-                "{}: skipped {} of {} rows ({})",
-                p.display(),
-                c.skipped,
-                c.rows,
-                c.skipped_examples.join("; ")
-            ));
-        }
-        f.attach_catalog(&c);
-    }
-    Ok((f, notes))
+/// Reads and compiles a formulary's source only, without its reference
+/// files (for documents about its rules).
+pub(crate) fn compile_rules(path: &Path, src: &SourceArgs) -> Result<Compiled, i32> {
+    compile_with(path, &src.options(false, Vec::new()))
 }
 
-/// Reads and compiles a formulary; I/O failure of the main file is exit 1.
-pub(crate) fn compile_path(path: &Path) -> Result<Compiled, i32> {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    match compile::load(path, &mut read) {
+fn compile_with(path: &Path, opts: &LoadOptions) -> Result<Compiled, i32> {
+    match compile::load(path, &mut crate::io::FsReader, opts) {
         Ok(parsed) => Ok(compile::compile(parsed)),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            eprintln!("error: cannot read {e}");
             Err(EXIT_ERROR)
         }
     }
+}
+
+/// Writes an output file (`--out`) through a fresh temporary renamed over
+/// it; a file already there is replaced only with `force`.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(format!(
+            "not overwriting {}, which exists; pass --force to replace it",
+            path.display()
+        ));
+    }
+    crate::io::write::write_file(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Diagnostics for a terminal (colour) or a pipe (plain).

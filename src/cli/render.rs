@@ -1,7 +1,7 @@
 //! `formulary render FORMULARY --format html|markdown [--as-of DATE] [--out FILE]`:
 //! the member's printed drug list.
 
-use super::{compile_path, render_diags, EXIT_ERROR, EXIT_INVALID, EXIT_OK};
+use super::{compile_rules, render_diags, EXIT_ERROR, EXIT_INVALID, EXIT_OK};
 use crate::report;
 use crate::Formulary;
 use chrono::NaiveDate;
@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Document format.
     #[arg(long, value_enum)]
     format: DocFormat,
@@ -23,6 +26,9 @@ pub struct Args {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Replace files that `--out` would overwrite.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Formats of the drug list.
@@ -35,12 +41,8 @@ pub enum DocFormat {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_rules(&a.formulary) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
-    let as_of = match as_of_or_default(&f, a.as_of) {
-        Ok(d) => d,
+    let (f, as_of) = match rules_as_of(&a.formulary, &a.src, a.as_of) {
+        Ok(r) => r,
         Err(code) => return code,
     };
     let list = report::drug_list::build(&f, as_of);
@@ -49,7 +51,7 @@ pub(super) fn run(a: Args) -> i32 {
         DocFormat::Markdown => report::markdown::render(&list),
     };
     match &a.out {
-        Some(path) => write_file(path, &text),
+        Some(path) => write_file(path, &text, a.force),
         None => {
             print!("{text}");
             EXIT_OK
@@ -57,11 +59,11 @@ pub(super) fn run(a: Args) -> i32 {
     }
 }
 
-fn write_file(path: &Path, text: &str) -> i32 {
-    match std::fs::write(path, text) {
+fn write_file(path: &Path, text: &str, force: bool) -> i32 {
+    match super::write_output(path, text.as_bytes(), force) {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            eprintln!("error: {e}");
             EXIT_ERROR
         }
     }
@@ -69,8 +71,8 @@ fn write_file(path: &Path, text: &str) -> i32 {
 
 /// Compiles a formulary for a document: errors stop with exit 3; warnings
 /// are `validate`'s business; price lists are not needed and not read.
-pub(super) fn load_rules(path: &Path) -> Result<Formulary, i32> {
-    let compiled = compile_path(path)?;
+fn load_rules(path: &Path, src: &super::SourceArgs) -> Result<Formulary, i32> {
+    let compiled = compile_rules(path, src)?;
     if compiled.has_errors() {
         eprint!("{}", render_diags(&compiled));
         return Err(EXIT_INVALID);
@@ -78,11 +80,20 @@ pub(super) fn load_rules(path: &Path) -> Result<Formulary, i32> {
     compiled.formulary.ok_or(EXIT_INVALID)
 }
 
-/// The date given, or the formulary's default; exit 1 when it has none.
-pub(super) fn as_of_or_default(
-    f: &Formulary,
+/// The preamble of `render`, `graph` and `explain`: the formulary compiled
+/// for a document and the date to show it on.
+pub(super) fn rules_as_of(
+    path: &Path,
+    src: &super::SourceArgs,
     given: Option<NaiveDate>,
-) -> Result<Option<NaiveDate>, i32> {
+) -> Result<(Formulary, Option<NaiveDate>), i32> {
+    let f = load_rules(path, src)?;
+    let as_of = as_of_or_default(&f, given)?;
+    Ok((f, as_of))
+}
+
+/// The date given, or the formulary's default; exit 1 when it has none.
+fn as_of_or_default(f: &Formulary, given: Option<NaiveDate>) -> Result<Option<NaiveDate>, i32> {
     match given {
         Some(d) => Ok(Some(d)),
         None => report::status::default_as_of(f).map_err(|e| {

@@ -1,7 +1,8 @@
 //! `formulary serve FORMULARY`: the adjudication service, and `formulary
 //! loadgen`, which drives one.
 
-use super::{try_load_formulary, LoadFailure, EXIT_ERROR, EXIT_OK};
+use super::{SourceArgs, EXIT_ERROR, EXIT_OK};
+use crate::compile::{self, RefKind};
 use crate::service::{self, auth::Keys, members, Config, Loader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,8 @@ pub struct Args {
     /// A NADAC-layout price list for costs (repeatable).
     #[arg(long, value_name = "FILE.csv")]
     prices: Vec<PathBuf>,
+    #[command(flatten)]
+    src: SourceArgs,
 }
 
 pub(super) fn run(a: Args) -> i32 {
@@ -83,7 +86,7 @@ fn start(a: Args) -> Result<(), String> {
         database,
         members,
         keys,
-        loader: loader(a.formulary, a.prices),
+        loader: loader(a.formulary, a.src, a.prices),
         body_limit: a.body_limit,
         timeout: Duration::from_millis(a.timeout_ms),
     };
@@ -135,29 +138,31 @@ fn write_private(p: &Path, text: &str) -> std::io::Result<()> {
     f.write_all(text.as_bytes())
 }
 
-fn loader(path: PathBuf, prices: Vec<PathBuf>) -> Loader {
+fn loader(path: PathBuf, src: SourceArgs, prices: Vec<PathBuf>) -> Loader {
     Arc::new(move || {
-        try_load_formulary(&path, &prices, &[])
-            .map(|(f, _)| f)
-            .map_err(|e| match e {
-                LoadFailure::Unreadable(message) => service::LoadFailure {
-                    message,
-                    diagnostics: serde_json::Value::Array(Vec::new()),
-                    rendered: String::new(),
-                },
-                LoadFailure::Invalid(c) => {
-                    let errors = c.diags.iter().filter(|d| d.is_error()).count();
-                    service::LoadFailure {
-                        message: format!("{} does not compile: {errors} error(s)", path.display()),
-                        diagnostics: serde_json::to_value(crate::diagnostics::render_json(
-                            &c.diags, &c.sources,
-                        ))
-                        .unwrap_or_default(),
-                        rendered: crate::diagnostics::render_human(
-                            &c.diags, &c.sources, false, 100,
-                        ),
-                    }
-                }
-            })
+        let extra = prices.iter().map(|p| (RefKind::Prices, p.clone())).collect();
+        let opts = src.options(true, extra);
+        let parsed = compile::load(&path, &mut crate::io::FsReader, &opts).map_err(|e| {
+            service::LoadFailure {
+                message: format!("cannot read {e}"),
+                diagnostics: serde_json::Value::Array(Vec::new()),
+                rendered: format!("error: cannot read {e}\n"),
+            }
+        })?;
+        let c = compile::compile(parsed);
+        match c.formulary {
+            Some(f) if !c.has_errors() => Ok(f),
+            _ => {
+                let errors = c.diags.iter().filter(|d| d.is_error()).count();
+                Err(service::LoadFailure {
+                    message: format!("{} does not compile: {errors} error(s)", path.display()),
+                    diagnostics: serde_json::to_value(crate::diagnostics::render_json(
+                        &c.diags, &c.sources,
+                    ))
+                    .unwrap_or_default(),
+                    rendered: crate::diagnostics::render_human(&c.diags, &c.sources, false, 100),
+                })
+            }
+        }
     })
 }

@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 pub struct Args {
     /// The formulary's main file; its cases are read from `NAME.tests.yaml` beside it.
     formulary: PathBuf,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// A case file to use instead.
     #[arg(long, value_name = "FILE.yaml")]
     cases: Option<PathBuf>,
@@ -36,7 +39,7 @@ pub fn case_file_for(formulary: &Path) -> PathBuf {
 }
 
 pub(super) fn run(a: Args) -> i32 {
-    let f = match load_formulary(&a.formulary, &a.prices, &a.catalog) {
+    let f = match load_formulary(&a.formulary, &a.src, &a.prices, &a.catalog) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -76,7 +79,7 @@ pub(super) fn run(a: Args) -> i32 {
         match snapshots(dir, &results, a.accept) {
             Ok(n) => changed = n,
             Err(e) => {
-                eprintln!("error: {}: {e}", dir.display());
+                eprintln!("error: snapshots in {}: {e}", dir.display());
                 return EXIT_ERROR;
             }
         }
@@ -89,20 +92,23 @@ pub(super) fn run(a: Args) -> i32 {
     }
 }
 
-/// Compares or writes one file per case; returns how many changed.
+/// Compares or writes one file per case (`DIR/SLUG.yaml`); returns how
+/// many changed, counting snapshots no case has any more. New files, and
+/// with `accept` changed ones, are written all or nothing; stale ones are
+/// removed with `accept`.
 fn snapshots(
     dir: &Path,
     results: &[crate::cases::CaseResult],
     accept: bool,
-) -> std::io::Result<usize> {
-    std::fs::create_dir_all(dir)?;
+) -> Result<usize, String> {
+    let named = snapshot_names(results)?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let mut changed = 0;
-    for r in results {
-        let Some(d) = &r.decision else { continue };
-        let path = dir.join(format!("{}.yaml", slug(&r.name)));
+    let mut writes = Vec::new();
+    for (file, r, d) in &named {
+        let path = dir.join(file);
         let new = snapshot(&r.name, d);
-        let old = std::fs::read_to_string(&path).ok();
-        match old {
+        match std::fs::read_to_string(&path).ok() {
             Some(old) if old == new => {}
             Some(old) => {
                 changed += 1;
@@ -115,19 +121,79 @@ fn snapshots(
                         .header("recorded", "now")
                 );
                 if accept {
-                    std::fs::write(&path, new)?;
+                    writes.push((path, new.into_bytes()));
                 }
             }
             None => {
                 println!("NEW      {} ({})", r.name, path.display());
-                std::fs::write(&path, new)?;
+                writes.push((path, new.into_bytes()));
             }
+        }
+    }
+    let stale = stale_snapshots(dir, &named)?;
+    for p in &stale {
+        changed += 1;
+        println!("STALE    {} (no case has this name)", p.display());
+    }
+    crate::io::write::write_set(&writes).map_err(|e| format!("nothing written: {e}"))?;
+    if accept {
+        for p in &stale {
+            std::fs::remove_file(p).map_err(|e| format!("cannot remove {}: {e}", p.display()))?;
         }
     }
     if changed > 0 && accept {
         println!("{changed} snapshot(s) updated");
     } else if changed > 0 {
-        println!("{changed} decision(s) changed; run again with --accept to record them");
+        println!("{changed} snapshot(s) changed or stale; run again with --accept to record them");
     }
     Ok(changed)
+}
+
+type Named<'r, 'f> = Vec<(
+    String,
+    &'r crate::cases::CaseResult<'f>,
+    &'r crate::Decision<'f>,
+)>;
+
+/// Each case's snapshot file name; two cases with one name, or a name
+/// without letters or digits, are an error.
+fn snapshot_names<'r, 'f>(
+    results: &'r [crate::cases::CaseResult<'f>],
+) -> Result<Named<'r, 'f>, String> {
+    let mut seen: std::collections::HashMap<String, &str> = Default::default();
+    let mut out = Vec::new();
+    for r in results {
+        let Some(d) = &r.decision else { continue };
+        let s = slug(&r.name);
+        if s.is_empty() {
+            return Err(format!(
+                "case `{}` has no letters or digits in its name, which names its snapshot file",
+                r.name.escape_debug()
+            ));
+        }
+        if let Some(first) = seen.insert(s.clone(), &r.name) {
+            return Err(format!(
+                "cases `{first}` and `{}` would share the snapshot file {s}.yaml; rename one",
+                r.name
+            ));
+        }
+        out.push((format!("{s}.yaml"), r, d));
+    }
+    Ok(out)
+}
+
+/// Snapshot files in `dir` that no case names.
+fn stale_snapshots(dir: &Path, named: &Named) -> Result<Vec<PathBuf>, String> {
+    let wanted: std::collections::HashSet<&str> =
+        named.iter().map(|(f, _, _)| f.as_str()).collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".yaml") && !n.starts_with('.') && !wanted.contains(n.as_str()))
+        .map(|n| dir.join(n))
+        .collect();
+    stale.sort();
+    Ok(stale)
 }

@@ -9,6 +9,9 @@ pub struct Args {
     /// Main files of the formularies to check (includes are followed).
     #[arg(required = true)]
     files: Vec<PathBuf>,
+    /// Where the formulary's files may be.
+    #[command(flatten)]
+    src: super::SourceArgs,
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -18,7 +21,7 @@ pub(super) fn run(a: Args) -> i32 {
     let mut code = EXIT_OK;
     let mut all = Vec::new();
     for file in &a.files {
-        let compiled = match compile_path(file) {
+        let compiled = match compile_path(file, &a.src) {
             Ok(c) => c,
             Err(c) => {
                 code = code.max(c);

@@ -23,6 +23,14 @@ pub(super) fn check(f: &Formulary, diags: &mut Vec<Diag>) {
     approvals_that_never_apply(f, diags);
 }
 
+/// Only the graph checks (E0301, E0302), for a formulary that had other
+/// errors: the lints would mostly repeat them.
+pub(super) fn graph(f: &Formulary, diags: &mut Vec<Diag>) {
+    let covered: Vec<bool> = f.resolved.iter().map(is_covered).collect();
+    let reachable = reachable(f, &covered);
+    step_problems(f, &covered, &reachable, diags);
+}
+
 /// Covered at some time: the most specific status that is not limited to a
 /// period decides, and any tier before it counts.
 fn is_covered(r: &Resolved) -> bool {

@@ -1,22 +1,30 @@
 //! Stage 2: syntax trees to a checked, compiled formulary.
 //!
-//! [`load`] reads the main file and its includes through a reader the caller
-//! supplies (the CLI reads the file system; tests read memory) and parses
-//! them all. [`compile`] then declares every name, builds typed values and
+//! [`load()`] reads the main file, its includes and the reference files they
+//! declare through a reader the caller supplies (the CLI reads the file
+//! system; tests read memory), confined to the formulary's folder, and
+//! parses them all. [`compile`] then declares every name, builds typed values and
 //! resolves references ([`build`]), resolves each drug's rules through the
 //! hierarchy and builds the petgraph rule graph ([`resolve`]), and checks the
 //! graph ([`checks`]). Each phase records every error and carries on with what
-//! it could build; the next phase runs only when there are no errors.
+//! it could build. After syntax errors nothing is built (names defined on a
+//! bad line would all be reported unknown); after errors in values or names
+//! the graph checks (cycles, steps that can never be met) still run on what
+//! resolved, except where an error lies inside the lines they point at.
 
 mod build;
 mod checks;
+pub mod load;
 pub mod model;
 mod resolve;
 
 use crate::ast;
 use crate::diagnostics::{self, Diag, Error};
+use crate::interop::catalog::AttachReport;
 use crate::span::{FileId, SourceFile, Sources, Span};
-use std::path::{Path, PathBuf};
+pub(crate) use load::paths::normalise;
+pub use load::{load, LoadError, LoadOptions, MemoryReader, RefKind, Reference, SourceReader};
+use std::path::Path;
 
 /// Parsed sources of one formulary: every file read, its tree and the
 /// diagnostics so far.
@@ -26,8 +34,12 @@ pub struct Parsed {
     pub sources: Sources,
     /// Each file's tree, in read order (the main file first).
     pub files: Vec<(FileId, ast::File)>,
-    /// Syntax and include errors.
+    /// Syntax, include and reference file errors.
     pub diags: Vec<Diag>,
+    /// The reference files read (price lists, catalogs, drug knowledge).
+    pub reference: Reference,
+    /// The content hash of every file read (see [`load::hash`]).
+    pub hash: String,
 }
 
 impl Parsed {
@@ -37,106 +49,30 @@ impl Parsed {
     }
 }
 
-/// Reads a file's text; the CLI passes one that reads the file system.
-pub type Reader<'a> = dyn FnMut(&Path) -> std::io::Result<String> + 'a;
-
-/// Reads and parses `root` and every file it includes, depth first.
-pub fn load(root: &Path, read: &mut Reader) -> std::io::Result<Parsed> {
-    let text = read(root)?;
-    let mut parsed = Parsed::default();
-    let mut stack = vec![normalise(root)];
-    add_file(&mut parsed, root, text, read, &mut stack);
-    Ok(parsed)
-}
-
-/// Parses a formulary held in memory under `name`; includes are not allowed.
+/// Parses a formulary held in memory under `name`: includes are not
+/// available (`E0002`) and declared reference files are not read.
 pub fn parse_str(name: &str, text: &str) -> Parsed {
-    let mut read = |p: &Path| -> std::io::Result<String> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("{} is not available from memory", p.display()),
-        ))
+    let mut reader = MemoryReader::new();
+    reader.insert(name, text.as_bytes());
+    let opts = LoadOptions {
+        read_references: false,
+        ..LoadOptions::default()
     };
-    let mut parsed = Parsed::default();
-    let mut stack = vec![PathBuf::from(name)];
-    add_file(
-        &mut parsed,
-        Path::new(name),
-        text.to_string(),
-        &mut read,
-        &mut stack,
-    );
-    parsed
-}
-
-pub(crate) fn normalise(p: &Path) -> PathBuf {
-    // Lexical normalisation is enough to detect cycles among relative includes.
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn add_file(
-    parsed: &mut Parsed,
-    path: &Path,
-    text: String,
-    read: &mut Reader,
-    stack: &mut Vec<PathBuf>,
-) {
-    let id = parsed
-        .sources
-        .add(SourceFile::new(path.display().to_string(), text));
-    let (tree, diags) = crate::syntax::parse(id, &parsed.sources.get(id).text.clone());
-    parsed.diags.extend(diags);
-    let includes: Vec<_> = tree
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            ast::Item::Include(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    parsed.files.push((id, tree));
-    let dir = path.parent().unwrap_or(Path::new(""));
-    for inc in includes {
-        let target = dir.join(&inc.node);
-        let key = normalise(&target);
-        if stack.contains(&key) {
-            parsed.diags.push(Diag::at(
-                inc.span,
-                Error::IncludeCycle {
-                    path: target.display().to_string(),
-                    at: inc.span.source_span(),
-                },
-            ));
-            continue;
-        }
-        match read(&target) {
-            Ok(text) => {
-                stack.push(key);
-                add_file(parsed, &target, text, read, stack);
-                stack.pop();
-            }
-            Err(e) => parsed.diags.push(Diag::at(
-                inc.span,
-                Error::IncludeUnreadable {
-                    path: target.display().to_string(),
-                    reason: e.to_string(),
-                    at: inc.span.source_span(),
-                },
-            )),
-        }
-    }
+    load(Path::new(name), &mut reader, &opts).unwrap_or_else(|e| {
+        // Only a name that is no file path (empty) gets here.
+        let mut parsed = Parsed::default();
+        let id = parsed.sources.add(SourceFile::new(name, text));
+        let span = file_start(id);
+        parsed.diags.push(Diag::at(
+            span,
+            Error::IncludeUnreadable {
+                path: name.to_string(),
+                reason: e.message,
+                at: span.source_span(),
+            },
+        ));
+        parsed
+    })
 }
 
 /// The result of compiling: the formulary when there were no errors, and
@@ -149,6 +85,8 @@ pub struct Compiled {
     pub diags: Vec<Diag>,
     /// The sources, for rendering diagnostics.
     pub sources: Sources,
+    /// What each catalog added to the formulary's codes, in load order.
+    pub attached: Vec<AttachReport>,
 }
 
 impl Compiled {
@@ -164,6 +102,8 @@ pub fn compile(parsed: Parsed) -> Compiled {
         sources,
         files,
         mut diags,
+        reference,
+        hash,
     } = parsed;
     if diags.iter().any(Diag::is_error) {
         diagnostics::sort(&mut diags);
@@ -171,17 +111,37 @@ pub fn compile(parsed: Parsed) -> Compiled {
             formulary: None,
             diags,
             sources,
+            attached: Vec::new(),
         };
     }
     let main = files.first().map(|(id, _)| *id).unwrap_or_default();
     let built = build::build(&files, &sources, main, &mut diags);
+    let mut attached = Vec::new();
     let formulary = match built {
         Some(b) if !diags.iter().any(Diag::is_error) => {
-            let f = resolve::resolve(b, sources.clone());
+            let mut f = resolve::resolve(b, sources.clone(), hash);
+            // Reference data is part of building the formulary: once it is
+            // returned nothing changes it.
+            f.prices = reference.prices;
+            attached = reference
+                .catalogs
+                .iter()
+                .map(|c| f.attach_catalog(c))
+                .collect();
             checks::check(&f, &mut diags);
             Some(f)
         }
-        _ => None,
+        Some(b) => {
+            // Values or names had errors: what did resolve still gets the
+            // graph checks, so that a committee sees every error in one run.
+            let f = resolve::resolve(b, sources.clone(), hash);
+            let mut graph = Vec::new();
+            checks::graph(&f, &mut graph);
+            graph.retain(|d| !follows_from(d, &diags));
+            diags.extend(graph);
+            None
+        }
+        None => None,
     };
     diagnostics::sort(&mut diags);
     let ok = !diags.iter().any(Diag::is_error);
@@ -189,7 +149,32 @@ pub fn compile(parsed: Parsed) -> Compiled {
         formulary: if ok { formulary } else { None },
         diags,
         sources,
+        attached,
     }
+}
+
+/// True when a graph diagnostic may be a consequence of an earlier error:
+/// an error inside the lines it points at (an unknown name in a step is
+/// dropped, so the step could look impossible).
+fn follows_from(d: &Diag, earlier: &[Diag]) -> bool {
+    use miette::Diagnostic as _;
+    let ranges: Vec<(usize, usize)> = d
+        .error
+        .labels()
+        .into_iter()
+        .flatten()
+        .map(|l| (l.offset(), l.offset() + l.len()))
+        .collect();
+    earlier
+        .iter()
+        .filter(|e| e.is_error() && e.file == d.file)
+        .any(|e| {
+            e.error.labels().into_iter().flatten().any(|l| {
+                ranges
+                    .iter()
+                    .any(|&(start, end)| l.offset() >= start && l.offset() <= end)
+            })
+        })
 }
 
 /// Span of the first byte of a file, for diagnostics about a whole file.

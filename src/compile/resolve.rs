@@ -14,12 +14,11 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use rustc_hash::FxHashSet;
-use sha2::{Digest, Sha256};
 
 /// At most this many candidate alternatives are kept per drug.
 const MAX_CANDIDATES: usize = 24;
 
-pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
+pub(super) fn resolve(b: Built, sources: Sources, hash: String) -> Formulary {
     let Built {
         name,
         id,
@@ -122,7 +121,6 @@ pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
     // copies too, since explanations list a drug's own clauses.
     drugs.shrink_to_fit();
 
-    let hash = content_hash(&sources);
     Formulary {
         name,
         id,
@@ -151,19 +149,6 @@ pub(super) fn resolve(b: Built, sources: Sources) -> Formulary {
         by_name,
         class_by_name,
     }
-}
-
-fn content_hash(sources: &Sources) -> String {
-    let mut h = Sha256::new();
-    for (_, f) in sources.iter() {
-        h.update(f.name.as_bytes());
-        h.update([0]);
-        h.update(f.text.as_bytes());
-        h.update([0]);
-    }
-    let digest = h.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
 }
 
 fn expand_drug(d: DrugId, children_of: &[Vec<DrugId>], set: &mut FxHashSet<DrugId>) {

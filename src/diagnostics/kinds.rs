@@ -93,6 +93,113 @@ pub enum Error {
         at: SourceSpan,
     },
 
+    /// E0007: a file the formulary reads is outside its root folder.
+    #[error("`{path}` is outside the formulary's folder `{root}`")]
+    #[diagnostic(
+        code(formulary::E0007),
+        help("{why}. Every file a formulary reads must be inside its root folder, the main file's folder unless `--root DIR` names another: move the file in, or pass `--root DIR` or `--allow-outside-root` on the command line")
+    )]
+    OutsideRoot {
+        /// The path as resolved.
+        path: String,
+        /// The root folder.
+        root: String,
+        /// Why it is outside: absolute, climbs out, or a symbolic link leads out.
+        why: String,
+        /// The statement that names it.
+        #[label("read here")]
+        at: SourceSpan,
+    },
+
+    /// E0008: an `include` names a file that is not formulary source.
+    #[error("`{path}` is not a formulary file")]
+    #[diagnostic(
+        code(formulary::E0008),
+        help("only `.formulary` files can be included; price lists and catalogs are declared with `prices` and `catalog`")
+    )]
+    NotFormularySource {
+        /// The path as resolved.
+        path: String,
+        /// The include statement.
+        #[label("included here")]
+        at: SourceSpan,
+    },
+
+    /// E0009: a file that is not valid UTF-8 (or holds a character no source may hold).
+    #[error("{what} at line {line}, byte {byte}")]
+    #[diagnostic(
+        code(formulary::E0009),
+        help("formulary source is UTF-8 text; save the file as UTF-8")
+    )]
+    BadText {
+        /// What is wrong, e.g. "invalid UTF-8".
+        what: String,
+        /// One-based line.
+        line: usize,
+        /// One-based byte in the line.
+        byte: usize,
+        /// The place.
+        #[label("here")]
+        at: SourceSpan,
+    },
+
+    /// E0010: a file larger than the limit for its kind.
+    #[error("`{path}` is larger than the {limit} limit for a {what}")]
+    #[diagnostic(
+        code(formulary::E0010),
+        help("the limits are listed in docs/formats.md; split the file or check that it is the file you meant")
+    )]
+    TooLarge {
+        /// The path as resolved.
+        path: String,
+        /// Kind of file.
+        what: String,
+        /// The limit, readable ("32 MiB").
+        limit: String,
+        /// The statement that names it.
+        #[label("read here")]
+        at: SourceSpan,
+    },
+
+    /// E0011: a price list, catalog or drug knowledge file that cannot be used.
+    #[error("cannot use {what} `{path}`: {reason}")]
+    #[diagnostic(
+        code(formulary::E0011),
+        help("paths are relative to the file that declares them; docs/formats.md describes each layout")
+    )]
+    ReferenceUnusable {
+        /// Kind of file.
+        what: String,
+        /// The path as resolved.
+        path: String,
+        /// Why (never more than a short quote of the file).
+        reason: String,
+        /// The declaration.
+        #[label("declared here")]
+        at: SourceSpan,
+    },
+
+    /// W0001: a price list or catalog without one usable row.
+    #[error("{what} `{path}` has no usable rows ({skipped} skipped)")]
+    #[diagnostic(
+        code(formulary::W0001),
+        severity(Warning),
+        help("{first}; claims are priced as if there were no price list")
+    )]
+    NoUsableRows {
+        /// Kind of file.
+        what: String,
+        /// The path as resolved.
+        path: String,
+        /// Rows skipped.
+        skipped: usize,
+        /// Why the first row was skipped.
+        first: String,
+        /// The declaration.
+        #[label("declared here")]
+        at: SourceSpan,
+    },
+
     /// E0101: an NDC that is not 11 digits or a dashed 10-digit form.
     #[error("malformed NDC `{ndc}`")]
     #[diagnostic(

@@ -2,7 +2,7 @@
 //! labels and help; and their rendering for people (miette) and tools (JSON).
 //!
 //! Codes: `E00xx` syntax and files, `E01xx` values, `E02xx` names,
-//! `E03xx` the rule graph, `W03xx` warnings. docs/diagnostics.md explains each.
+//! `E03xx` the rule graph, `W00xx` file warnings, `W03xx` warnings. docs/diagnostics.md explains each.
 
 mod kinds;
 mod render;

@@ -5,16 +5,14 @@
 //! next one is read. Decisions borrow from their formulary and are reduced
 //! at once to a small summary, so memory stays flat however long the file.
 
-use crate::check::{check, Decision, Prescription};
+use crate::check::lines::{Line, Lines};
+use crate::check::{check, Decision, Prescription, RejectCode};
 use crate::codes::Money;
 use crate::compile::model::Formulary;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::BufRead;
-
-/// Lines read and checked together.
-const CHUNK: usize = 16_384;
 
 /// How a decision changed. A claim can change in several ways at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,9 +30,9 @@ pub enum ClaimChange {
     /// The patient pays less.
     PatientPayDown,
     /// A reject code the claim did not get before (`75` PA, `608` step, `76` quantity, ...).
-    NewReject(&'static str),
+    NewReject(RejectCode),
     /// A reject code the claim no longer gets.
-    RejectCleared(&'static str),
+    RejectCleared(RejectCode),
 }
 
 impl ClaimChange {
@@ -61,25 +59,9 @@ impl ClaimChange {
             ClaimChange::TierDown => "tier down".into(),
             ClaimChange::PatientPayUp => "patient pays more".into(),
             ClaimChange::PatientPayDown => "patient pays less".into(),
-            ClaimChange::NewReject(c) => format!("new reject {c} ({})", code_words(c)),
-            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", code_words(c)),
+            ClaimChange::NewReject(c) => format!("new reject {c} ({})", c.words()),
+            ClaimChange::RejectCleared(c) => format!("reject {c} cleared ({})", c.words()),
         }
-    }
-}
-
-/// What a reject code means, in a few words.
-pub fn code_words(code: &str) -> &'static str {
-    match code {
-        "70" => "not covered",
-        "MR" => "not on formulary",
-        "75" => "prior authorization",
-        "608" => "step therapy",
-        "76" => "quantity limit",
-        "60" => "age",
-        "61" => "sex",
-        "79" => "refill too soon",
-        "3Y" => "prior authorization denied",
-        _ => "other",
     }
 }
 
@@ -212,20 +194,22 @@ impl ClaimsImpact {
         self.plan_pay.merge(&later.plan_pay);
     }
 
+    /// Counts a line that is not a prescription, keeping the first few.
+    fn unreadable_line(&mut self, line: u64, error: String) {
+        self.unreadable += 1;
+        if self.unreadable_examples.len() < self.max_examples {
+            self.unreadable_examples.push(Unreadable {
+                line,
+                error: crate::compile::load::reference::short(&error),
+            });
+        }
+    }
+
     fn add_line(&mut self, old: &Formulary, new: &Formulary, line: u64, text: &str) {
         self.claims += 1;
-        let rx = match read(text) {
+        let rx = match Prescription::from_json(text) {
             Ok(rx) => rx,
-            Err(e) => {
-                self.unreadable += 1;
-                if self.unreadable_examples.len() < self.max_examples {
-                    self.unreadable_examples.push(Unreadable {
-                        line,
-                        error: e.to_string(),
-                    });
-                }
-                return;
-            }
+            Err(e) => return self.unreadable_line(line, e.to_string()),
         };
         let (a, b) = (check(old, &rx), check(new, &rx));
         let (sa, sb) = (Outcome::of(&a), Outcome::of(&b));
@@ -257,15 +241,6 @@ impl ClaimsImpact {
     }
 }
 
-/// Reads one prescription. Plain serde is the fast path; only a line it
-/// refuses is read again the careful way, for an error that names the field.
-fn read(text: &str) -> Result<Prescription, crate::check::InputError> {
-    match serde_json::from_str::<Prescription>(text) {
-        Ok(rx) => rx.validate().map(|()| rx),
-        Err(_) => Prescription::from_str(text),
-    }
-}
-
 fn submitted(rx: &Prescription) -> String {
     match (rx.ndc, rx.rxcui) {
         (Some(n), _) => format!("NDC {}", n.dashed()),
@@ -289,7 +264,7 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_cents: Option<i64>,
     /// Reject codes, sorted.
-    pub rejects: Vec<&'static str>,
+    pub rejects: Vec<RejectCode>,
 }
 
 impl Outcome {
@@ -297,7 +272,7 @@ impl Outcome {
         let paid = d.is_paid();
         let cost = d.cost.as_ref();
         let pay = |m: Option<Money>| if paid { m.map(|m| m.0) } else { Some(0) };
-        let mut codes: Vec<&'static str> = d.rejects.iter().map(|r| r.code).collect();
+        let mut codes: Vec<RejectCode> = d.rejects.iter().map(|r| r.code).collect();
         codes.sort_unstable();
         codes.dedup();
         Outcome {
@@ -323,7 +298,11 @@ impl std::fmt::Display for Outcome {
                 None => write!(f, ", patient pay unknown"),
             }
         } else {
-            write!(f, "rejected {}", self.rejects.join(", "))
+            write!(f, "rejected")?;
+            for (i, c) in self.rejects.iter().enumerate() {
+                write!(f, "{}{c}", if i == 0 { " " } else { ", " })?;
+            }
+            Ok(())
         }
     }
 }
@@ -353,12 +332,12 @@ fn changes(a: &Outcome, b: &Outcome) -> Vec<ClaimChange> {
     }
     for c in &b.rejects {
         if !a.rejects.contains(c) {
-            out.push(ClaimChange::NewReject(c));
+            out.push(ClaimChange::NewReject(*c));
         }
     }
     for c in &a.rejects {
         if !b.rejects.contains(c) {
-            out.push(ClaimChange::RejectCleared(c));
+            out.push(ClaimChange::RejectCleared(*c));
         }
     }
     out
@@ -373,22 +352,8 @@ pub fn claims_impact<R: BufRead + Send>(
     input: R,
     examples: usize,
 ) -> std::io::Result<ClaimsImpact> {
-    let mut lines = input.lines();
-    let mut next_line: u64 = 0;
-    let mut read_chunk = move || -> std::io::Result<Vec<(u64, String)>> {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        for l in lines.by_ref() {
-            next_line += 1;
-            let l = l?;
-            if !l.trim().is_empty() {
-                chunk.push((next_line, l));
-            }
-            if chunk.len() == CHUNK {
-                break;
-            }
-        }
-        Ok(chunk)
-    };
+    let mut lines = Lines::new(input);
+    let mut read_chunk = move || lines.chunk();
     let mut total = ClaimsImpact::new(examples);
     let mut chunk = read_chunk()?;
     while !chunk.is_empty() {
@@ -403,7 +368,7 @@ pub fn claims_impact<R: BufRead + Send>(
 fn check_chunk(
     old: &Formulary,
     new: &Formulary,
-    chunk: &[(u64, String)],
+    chunk: &[(u64, Line)],
     examples: usize,
 ) -> ClaimsImpact {
     chunk
@@ -411,8 +376,15 @@ fn check_chunk(
         .with_min_len(256)
         .fold(
             || ClaimsImpact::new(examples),
-            |mut acc, (n, text)| {
-                acc.add_line(old, new, *n, text);
+            |mut acc, (n, line)| {
+                match line {
+                    Line::Text(text) => acc.add_line(old, new, *n, text),
+                    Line::Bad(why) => {
+                        acc.claims += 1;
+                        acc.unreadable_line(*n, why.clone());
+                    }
+                    Line::Blank => {}
+                }
                 acc
             },
         )

@@ -12,8 +12,7 @@ mod report;
 mod rules;
 
 pub use claims::{
-    claims_impact, code_words, ClaimChange, ClaimsImpact, CostTotals, Example, KindStats, Outcome,
-    Unreadable,
+    claims_impact, ClaimChange, ClaimsImpact, CostTotals, Example, KindStats, Outcome, Unreadable,
 };
 pub use generate::ClaimGenerator;
 pub use report::{render_human, render_markdown};

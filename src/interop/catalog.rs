@@ -289,8 +289,9 @@ impl Formulary {
     /// NDC or product RxCUI resolves to the formulary's entry for that product
     /// or, when the product is not listed, for its ingredient (matched by
     /// ingredient RxCUI, else by ingredient name equal to the drug's name).
-    /// Codes the formulary lists itself are never overridden.
-    pub fn attach_catalog(&mut self, c: &Catalog) -> AttachReport {
+    /// Codes the formulary lists itself are never overridden. Called by
+    /// `compile` while building the formulary, never after.
+    pub(crate) fn attach_catalog(&mut self, c: &Catalog) -> AttachReport {
         let mut report = AttachReport::default();
         for p in c.products.values() {
             let target = match self.by_rxcui.get(&p.rxcui) {

@@ -9,9 +9,9 @@
 //! product's row already says everything about it.
 
 use super::status::{changes_after, eval_date, state_at, Change, Coverage, Mark};
-use super::words::{display_name, is_brand};
 use crate::ast::DrugKind;
 use crate::compile::model::{ClassId, DrugId, Formulary, Relation};
+use crate::words::{display_name, is_brand};
 use chrono::NaiveDate;
 
 /// At most this many covered alternatives are named for a drug not covered.

@@ -4,12 +4,12 @@
 //! force wins, and every edit in force applies.
 
 use super::status::{changes_after, state_at, Coverage};
-use super::words::{
-    age_words, conditions_text, display_name, join_or, limit_sentence, limit_text, sex_words,
-    step_sentence,
-};
 use crate::ast::DrugKind;
 use crate::compile::model::{ClauseKind, DrugId, Formulary, PaId, RuleClause, StepId};
+use crate::words::{
+    age_words, conditions_text, display_name, join_or, limit_sentence, limit_text, sex_words,
+    step_sentence, Phrasing,
+};
 use chrono::NaiveDate;
 use std::fmt::Write;
 
@@ -315,7 +315,7 @@ fn pa_words(
     } else {
         o.push_str("    approved automatically when the claim shows\n");
         for a in &rule.approvals {
-            let _ = writeln!(o, "      - {}", conditions_text(a));
+            let _ = writeln!(o, "      - {}", conditions_text(a, Phrasing::Sentence));
         }
     }
     if !rule.criteria.is_empty() {
@@ -375,12 +375,7 @@ fn step_words(
         );
     }
     if rule.new_starts_only {
-        let lookback = rule
-            .steps
-            .iter()
-            .map(|s| s.within_days)
-            .max()
-            .unwrap_or(365);
+        let lookback = rule.new_starts_lookback_days();
         let _ = writeln!(
             o,
             "    new starts only: a patient with a claim for {} in the last {lookback} days continues without the steps",

@@ -11,9 +11,9 @@
 //! point to) or to one drug's neighbourhood, so pictures stay readable.
 
 use super::status::{changes_after, state_at, Coverage, DrugState};
-use super::words::{is_brand, step_short};
 use crate::ast::DrugKind;
 use crate::compile::model::{ClassId, ClauseKind, DrugId, Formulary, RuleClause, SetRef, StepId};
+use crate::words::{is_brand, step_short};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 

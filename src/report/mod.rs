@@ -28,7 +28,7 @@ pub mod graph;
 pub mod html;
 pub mod markdown;
 pub mod status;
-pub mod words;
+pub use crate::words;
 
 use crate::Formulary;
 

@@ -3,9 +3,9 @@
 //! in force wins; every edit in force applies; a PA or step rule also needs
 //! its own period), read for a document instead of a claim.
 
-use super::words::{age_words, limit_text, sex_words};
 use crate::codes::DateSpan;
 use crate::compile::model::{ClauseKind, DrugId, Formulary};
+use crate::words::{age_words, limit_text, sex_words};
 use chrono::NaiveDate;
 
 /// Coverage of a drug on a date.

@@ -11,7 +11,7 @@ fn validate_exit_codes() {
     let missing = run(&["validate", "tests/cli/does-not-exist.formulary"], None);
     assert_eq!(missing.code, 1);
     let usage = run(&["validate"], None);
-    assert_eq!(usage.code, 2, "clap reports usage errors with 2");
+    assert_eq!(usage.code, 1, "a usage error is bad input, not a rejection");
 }
 
 #[test]
@@ -196,6 +196,8 @@ fn shipped_proposal_diff_over_the_sample_claims() {
             "diff",
             "formularies/acme/acme.formulary",
             "formularies/acme-proposal/acme.formulary",
+            "--root",
+            "formularies",
             "--claims",
             "formularies/claims/acme-claims.ndjson",
             "--format",
@@ -231,4 +233,24 @@ fn a_closed_output_pipe_ends_quietly() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(141), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_1_and_help_and_version_exit_0() {
+    // 2 means "rejected" to a script; a bad argument must not look like one.
+    for args in [
+        &["check"][..],
+        &["check", "--no-such-flag", "x.formulary", "-"],
+        &["no-such-command"],
+        &[],
+    ] {
+        let r = run(args, None);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.is_empty(), "{args:?} says why");
+    }
+    for args in [&["--help"][..], &["check", "--help"], &["--version"]] {
+        let r = run(args, None);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stdout.is_empty(), "{args:?} prints to stdout");
+    }
 }

@@ -25,31 +25,6 @@ fn each_fixture_reports_its_code() {
 }
 
 #[test]
-fn every_code_has_a_fixture() {
-    let docs = std::fs::read_to_string(crate::support::root().join("docs/diagnostics.md"))
-        .expect("docs/diagnostics.md");
-    let fixtures: Vec<String> = std::fs::read_dir(crate::support::root().join("tests/diagnostics"))
-        .expect("fixtures folder")
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .collect();
-    for line in docs.lines().filter(|l| l.starts_with("## ")) {
-        let code = line
-            .trim_start_matches("## ")
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        // E0002 needs a file system; it is covered through the CLI tests.
-        if code == "E0002" {
-            continue;
-        }
-        assert!(
-            fixtures.iter().any(|f| f.starts_with(code)),
-            "no fixture for {code}"
-        );
-    }
-}
-
-#[test]
 fn all_errors_of_a_file_are_reported_in_one_run() {
     let text = "formulary \"X\" id X version 1 effective 2026-01-01 to 2026-12-31\n\
                 tier 1 \"Generic\" copay $5\n\
@@ -78,4 +53,30 @@ fn several_syntax_errors_are_reported_in_one_run() {
         })
         .collect();
     assert_eq!(lines, [2, 3, 7]);
+}
+
+#[test]
+fn graph_checks_run_beside_other_errors_without_cascades() {
+    let fixture = |name: &str| {
+        std::fs::read_to_string(crate::support::root().join("tests/diagnostics").join(name))
+            .expect("fixture")
+    };
+    // A step cycle and, elsewhere, an unknown tier and a bad percent.
+    let text = fixture("E0301-step-cycle.formulary")
+        + "ingredient extra rxcui 99 tier 7\nrefill too soon before 150% used\n";
+    let c = formulary::compile_str("x.formulary", &text);
+    let mut codes: Vec<String> = c.diags.iter().map(|d| d.code()).collect();
+    codes.sort();
+    assert!(codes.contains(&"E0301".to_string()), "{codes:?}");
+    assert!(codes.len() >= 3, "{codes:?}");
+    // A step whose list names an unknown drug: the unknown name, not also
+    // "can never be met".
+    let text = fixture("E0302-step-never-met.formulary").replace(
+        "tried any 2 of losartan, valsartan",
+        "tried any 2 of losartan, valsrtan",
+    );
+    let c = formulary::compile_str("x.formulary", &text);
+    let codes: Vec<String> = c.diags.iter().map(|d| d.code()).collect();
+    assert!(!codes.contains(&"E0302".to_string()), "{codes:?}");
+    assert!(!codes.is_empty());
 }

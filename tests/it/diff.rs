@@ -4,6 +4,7 @@
 //! format, exit codes, and the claims generator.
 
 use crate::support::run;
+use formulary::check::RejectCode;
 use formulary::diff::{claims_impact, diff_rules, ChangeKind, ClaimChange, ClaimGenerator};
 use formulary::{check, Formulary, Prescription};
 
@@ -76,9 +77,16 @@ fn an_invalid_formulary_exits_3() {
 }
 
 fn compile(path: &str) -> Formulary {
-    let mut read = |p: &std::path::Path| std::fs::read_to_string(p);
-    let parsed = formulary::compile::load(&crate::support::root().join(path), &mut read)
-        .expect("fixture readable");
+    let opts = formulary::LoadOptions {
+        root: Some(crate::support::root().join("formularies")),
+        ..Default::default()
+    };
+    let parsed = formulary::load(
+        &crate::support::root().join(path),
+        &mut formulary::io::FsReader,
+        &opts,
+    )
+    .expect("fixture readable");
     formulary::compile::compile(parsed)
         .formulary
         .expect("fixture compiles")
@@ -157,12 +165,21 @@ fn counts_agree_with_a_plain_recount_and_do_not_depend_on_threads() {
         let rx = Prescription::from_str(line).expect("generated claims are valid");
         let (a, b) = (check(&old, &rx), check(&new, &rx));
         rejected += u64::from(a.is_paid() && !b.is_paid());
-        let has75 = |d: &formulary::Decision| d.rejects.iter().any(|r| r.code == "75");
+        let has75 = |d: &formulary::Decision| {
+            d.rejects
+                .iter()
+                .any(|r| r.code == RejectCode::PriorAuthorizationRequired)
+        };
         new_pa += u64::from(!has75(&a) && has75(&b));
     }
     let count = |k: ClaimChange| many.kinds.get(&k).map_or(0, |s| s.count);
     assert_eq!(count(ClaimChange::NewlyRejected), rejected);
-    assert_eq!(count(ClaimChange::NewReject("75")), new_pa);
+    assert_eq!(
+        count(ClaimChange::NewReject(
+            RejectCode::PriorAuthorizationRequired
+        )),
+        new_pa
+    );
     assert!(rejected > 0 && new_pa > 0);
     assert_eq!(many.claims, 5_000);
     // Examples are the first lines of each kind.
@@ -216,7 +233,7 @@ fn generated_claims_are_valid_varied_and_repeatable() {
     let codes = |code: &str| {
         decisions
             .iter()
-            .filter(|d| d.rejects.iter().any(|r| r.code == code))
+            .filter(|d| d.rejects.iter().any(|r| r.code.code() == code))
             .count()
     };
     assert!(decisions.iter().filter(|d| d.is_paid()).count() > 100);

@@ -115,8 +115,21 @@ fn compile_mapped(
     main: &Path,
     mut map: impl FnMut(&str) -> String,
 ) -> Option<formulary::Formulary> {
-    let mut read = |p: &Path| std::fs::read_to_string(p).map(|t| map(&t));
-    let parsed = formulary::compile::load(main, &mut read).ok()?;
+    struct Mapped<F>(F);
+    impl<F: FnMut(&str) -> String> formulary::compile::SourceReader for Mapped<F> {
+        fn read(&mut self, p: &Path, _limit: u64) -> std::io::Result<Vec<u8>> {
+            Ok((self.0)(&std::fs::read_to_string(p)?).into_bytes())
+        }
+        fn canonical(&mut self, p: &Path) -> std::io::Result<std::path::PathBuf> {
+            std::fs::canonicalize(p)
+        }
+    }
+    let opts = formulary::LoadOptions {
+        allow_outside_root: true,
+        read_references: false,
+        ..Default::default()
+    };
+    let parsed = formulary::compile::load(main, &mut Mapped(&mut map), &opts).ok()?;
     formulary::compile::compile(parsed).formulary
 }
 
@@ -252,22 +265,68 @@ fn soup() -> impl Strategy<Value = String> {
     prop::collection::vec(tokens, 0..60).prop_map(|t| t.join(" "))
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+/// Texts checked by [`any_text_is_formatted_or_refused_never_mangled`].
+const SOUPS: u32 = 512;
 
-    #[test]
-    fn any_text_is_formatted_or_refused_never_mangled(src in soup()) {
+#[test]
+fn any_text_is_formatted_or_refused_never_mangled() {
+    use formulary::fmt::FormatError;
+    use proptest::test_runner::TestRunner;
+    let config = ProptestConfig {
+        cases: SOUPS,
+        ..ProptestConfig::default()
+    };
+    let formatted = std::cell::Cell::new(0u32);
+    // A generated formulary, with a token soup spliced in at some line half the time.
+    let texts = (
+        source_gen::formulary(),
+        soup(),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(|(valid, soup, at, splice)| {
+            if !splice {
+                return valid;
+            }
+            let mut lines: Vec<&str> = valid.lines().collect();
+            lines.insert(at.index(lines.len() + 1), &soup);
+            lines.join("\n")
+        });
+    let result = TestRunner::new(config).run(&texts, |src| {
         match format_source(&src) {
             Ok(once) => {
+                formatted.set(formatted.get() + 1);
                 let twice = format_source(&once).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 prop_assert_eq!(twice, once);
             }
-            Err(formulary::fmt::FormatError::Changed(why)) => {
+            Err(FormatError::Changed(why)) => {
                 prop_assert!(false, "formatter bug ({}) on:\n{}", why, src);
             }
-            Err(_) => {}
+            // A refusal must be for a reason: a real syntax error, or a
+            // repeated keyword the tree would drop.
+            Err(FormatError::Syntax(d)) => {
+                prop_assert!(
+                    d.iter().any(|d| d.is_error()),
+                    "refused without an error:\n{}",
+                    src
+                );
+            }
+            Err(FormatError::WouldDrop { keywords }) => {
+                prop_assert!(!keywords.is_empty(), "refused dropping nothing:\n{}", src);
+            }
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
+    // Half the texts are valid formularies, some with a soup line that still
+    // parses; if (almost) none were formatted, the test would check nothing.
+    assert!(
+        formatted.get() >= SOUPS / 4,
+        "only {} of {SOUPS} soups were formatted",
+        formatted.get()
+    );
 }
 
 #[test]

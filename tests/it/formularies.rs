@@ -6,8 +6,17 @@ use formulary::cases::{slug, snapshot, CaseFile};
 use std::path::{Path, PathBuf};
 
 fn load(path: &Path) -> formulary::Compiled {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    formulary::compile(formulary::load(path, &mut read).expect("readable"))
+    formulary::compile(parse(path))
+}
+
+/// Parses a shipped formulary with its price lists; `formularies/` is the
+/// root, since a proposal shares files with the formulary it changes.
+fn parse(path: &Path) -> formulary::Parsed {
+    let opts = formulary::LoadOptions {
+        root: Some(PathBuf::from("formularies")),
+        ..Default::default()
+    };
+    formulary::load(path, &mut formulary::io::FsReader, &opts).expect("readable")
 }
 
 /// Main files: those that sit beside a `NAME.tests.yaml`.
@@ -45,11 +54,7 @@ fn shipped_formularies_compile_cleanly() {
 #[test]
 fn shipped_cases_pass_and_decisions_are_pinned() {
     for (main, cases) in shipped() {
-        let mut f = load(&main).formulary.expect("compiles");
-        for p in f.price_files.clone() {
-            let text = std::fs::read_to_string(&p).expect("price list");
-            f.prices = Some(formulary::prices::PriceList::parse(&p, &text).expect("prices parse"));
-        }
+        let f = load(&main).formulary.expect("compiles");
         let file = CaseFile::parse(&std::fs::read_to_string(&cases).expect("cases"))
             .expect("case file parses");
         let stem = main
@@ -105,8 +110,7 @@ fn without_spans(debug: &str) -> String {
 #[test]
 fn shipped_syntax_trees_and_graphs_are_pinned() {
     for (main, _) in shipped() {
-        let mut read = |p: &Path| std::fs::read_to_string(p);
-        let parsed = formulary::load(&main, &mut read).expect("readable");
+        let parsed = parse(&main);
         let stem = main
             .file_stem()
             .and_then(|s| s.to_str())
@@ -153,4 +157,30 @@ fn a_compiled_formulary_is_shared_between_threads() {
             .collect()
     });
     assert_eq!(paid, [true; 4]);
+}
+
+#[test]
+fn every_message_names_its_rule_including_a_brand_requested_dispense_as_written() {
+    let f = load(Path::new("formularies/acme/acme.formulary"))
+        .formulary
+        .expect("compiles");
+    // Zestril 10 mg, the brand of lisinopril-10, with DAW 2 (patient requests the brand).
+    let rx = formulary::Prescription::from_str(
+        r#"{"date":"2026-03-02","rxcui":104377,"quantity":30,"days_supply":30,"daw":2,"patient":{"age":60,"sex":"F"}}"#,
+    )
+    .expect("valid");
+    let d = formulary::check(&f, &rx);
+    let daw = d
+        .messages
+        .iter()
+        .find(|m| m.text.contains("DAW 2"))
+        .expect("a DAW message");
+    assert_eq!(daw.rule.kind, "brand of");
+    assert_eq!(daw.rule.name, "lisinopril-10");
+    assert!(
+        daw.rule.file.ends_with("cardiovascular.formulary"),
+        "{}",
+        daw.rule.file
+    );
+    assert_eq!(daw.rule.line, 19);
 }

@@ -20,12 +20,23 @@ fn read(path: &str) -> String {
 /// Compiles a formulary from disk (includes followed) and requires it clean:
 /// no errors and no warnings.
 fn compile_clean(path: &Path) -> Formulary {
-    let mut reader = |p: &Path| std::fs::read_to_string(p);
-    let parsed = formulary::load(path, &mut reader).expect("formulary readable");
+    compile_with(path, false).formulary.expect("compiled")
+}
+
+/// Compiles a formulary from disk, with the catalogs it declares (their
+/// folder, `tests/interop`, is the root) when `references` is set.
+fn compile_with(path: &Path, references: bool) -> formulary::Compiled {
+    let opts = formulary::LoadOptions {
+        root: Some(root().join("tests/interop")),
+        read_references: references,
+        ..Default::default()
+    };
+    let parsed =
+        formulary::load(path, &mut formulary::io::FsReader, &opts).expect("formulary readable");
     let compiled = formulary::compile(parsed);
     let shown: Vec<String> = compiled.diags.iter().map(|d| format!("{d:?}")).collect();
     assert!(compiled.diags.is_empty(), "{}: {shown:#?}", rel(path));
-    compiled.formulary.expect("compiled")
+    compiled
 }
 
 fn compile_source(name: &str, source: &str) -> Formulary {
@@ -39,7 +50,7 @@ fn compile_source(name: &str, source: &str) -> Formulary {
 fn outcome(f: &Formulary, rx: Value) -> String {
     let rx = Prescription::from_str(&rx.to_string()).expect("prescription");
     let d = check(f, &rx);
-    let codes: Vec<&str> = d.rejects.iter().map(|r| r.code).collect();
+    let codes: Vec<&str> = d.rejects.iter().map(|r| r.code.code()).collect();
     format!(
         "{} tier {} drug {} rejects [{}]",
         if d.is_paid() { "paid" } else { "rejected" },
@@ -115,20 +126,16 @@ fn catalog_faults_name_file_line_and_column() {
 #[test]
 fn catalog_ndc_gets_the_ingredient_tier_and_edits() {
     let path = root().join("tests/interop/catalog/dementia.formulary");
-    let mut f = compile_clean(&path);
-    let c = Catalog::parse(
-        "dementia-ndc.csv",
-        &read("tests/interop/rxnorm/dementia-ndc.csv"),
-    )
-    .unwrap();
-    // Before attaching, a package NDC the formulary does not list is unknown.
+    let f = compile_clean(&path);
+    // Without its catalog, a package NDC the formulary does not list is unknown.
     let donepezil_10 = "00378-5145-05";
     assert_eq!(
         outcome(&f, claim("2026-03-02", donepezil_10, 30.0, 30)),
         "rejected tier - drug - rejects [MR]"
     );
-    let report = f.attach_catalog(&c);
-    insta::assert_json_snapshot!(report);
+    let compiled = compile_with(&path, true);
+    let f = compiled.formulary.expect("compiled");
+    insta::assert_json_snapshot!(compiled.attached[0]);
     let mut rx = claim("2026-03-02", donepezil_10, 60.0, 30);
     let cases = [
         // donepezil 10 mg: only in the catalog; the ingredient's tier, PA and limit.
@@ -174,9 +181,9 @@ fn catalog_ndc_gets_the_ingredient_tier_and_edits() {
 #[test]
 fn catalog_products_match_ingredients_by_name() {
     let path = root().join("tests/interop/catalog/antihypertensives.formulary");
-    let mut f = compile_clean(&path);
-    let c = Catalog::parse("a.csv", &read("tests/interop/rxnorm/antihypertensives.csv")).unwrap();
-    let report = f.attach_catalog(&c);
+    let compiled = compile_with(&path, true);
+    let f = compiled.formulary.expect("compiled");
+    let report = &compiled.attached[0];
     assert!(report.combinations_left_out > 0, "{report:?}");
     // lisinopril 10 MG Oral Tablet [Zestril], by RxCUI: the ingredient's rules.
     let lisinopril = f.drug_by_name("lisinopril").unwrap();
@@ -194,7 +201,13 @@ fn declared_and_given_catalogs_are_attached_by_the_cli() {
     let rx = rx.display().to_string();
     // The formulary declares its catalog.
     let declared = run(
-        &["check", "tests/interop/catalog/dementia.formulary", &rx],
+        &[
+            "check",
+            "tests/interop/catalog/dementia.formulary",
+            &rx,
+            "--root",
+            "tests/interop",
+        ],
         None,
     );
     assert_eq!(declared.code, 0, "{}", declared.snapshot());
@@ -633,20 +646,27 @@ mod never_panic {
             ("0002100[0-2]", 1u32..12, 0u32..3, 1u32..7, prop_oneof![Just(" | "), Just("2.4|28"), Just("60|30"), Just("0.5|1")], "[YN]", "[YN]"),
             1..30,
         )) {
+            // CMS gives one drug (RxCUI) one tier and one set of edits in a
+            // formulary: a drug's later packages repeat its first row's terms.
+            let mut terms = std::collections::HashMap::new();
             let text: String = rows
                 .iter()
                 .map(|(id, rx, pkg, tier, ql, pa, st)| {
+                    let (tier, ql, pa, st) = *terms.entry((id.as_str(), *rx)).or_insert((tier, ql, pa, st));
                     let flag = if ql.starts_with(' ') { "N" } else { "Y" };
                     format!("{id}|3|2021|{}|00002{rx:04}{pkg:02}|{tier}|{flag}|{ql}|{pa}|{st}\n", 1000 + rx)
                 })
                 .collect();
             let text = format!("{HEADER}{text}");
-            if let Ok(i) = cms::import("p.txt", text.as_bytes(), cms::Options::default()) {
-                for d in i.formularies {
-                    let source = d.write();
-                    let compiled = formulary::compile_str("p.formulary", &source);
-                    prop_assert!(compiled.diags.is_empty(), "{source}\n{:?}", compiled.diags);
-                }
+            // Every row is well formed, so the import must succeed and write
+            // at least one formulary; each must compile without a diagnostic.
+            let i = cms::import("p.txt", text.as_bytes(), cms::Options::default())
+                .map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
+            prop_assert!(!i.formularies.is_empty(), "no formulary from\n{text}");
+            for d in i.formularies {
+                let source = d.write();
+                let compiled = formulary::compile_str("p.formulary", &source);
+                prop_assert!(compiled.diags.is_empty(), "{source}\n{:?}", compiled.diags);
             }
         }
 

@@ -1,13 +1,19 @@
 //! The one integration test binary. Each module is driven by files: case
 //! files carry their input, and insta snapshots hold the expected output.
 
+mod batch;
 mod cli;
 mod diagnostics;
 mod diff;
 mod fmt;
 mod formularies;
 mod interop;
+mod load;
+mod ncpdp;
 mod report;
+mod rxnorm;
 #[cfg(feature = "service")]
 mod service;
 mod support;
+mod tidy;
+mod writes;

@@ -116,7 +116,7 @@ fn render_needs_a_date_when_rules_are_dated_but_the_formulary_is_not() {
         &["render", file, "--format", "html", "--as-of", "2026-13-01"],
         None,
     );
-    assert_eq!(bad.code, 2, "clap rejects a bad date: {}", bad.stderr);
+    assert_eq!(bad.code, 1, "a bad date is a usage error: {}", bad.stderr);
 }
 
 #[test]

@@ -9,9 +9,9 @@
 //! The guide has no place for a coinsurance minimum or maximum, or for the
 //! preferred and specialty flags: those are not carried.
 
-use super::export::{benefit_type, tier_concept};
 use super::{
-    cs, ext, sd, COST_TYPE_CS, MAIL_MONTH, PLAN_TYPE, RETAIL_3_MONTHS, RETAIL_MONTH, UCUM,
+    benefit_type, cs, ext, sd, tier_concept, COST_TYPE_CS, MAIL_MONTH, PLAN_TYPE, RETAIL_3_MONTHS,
+    RETAIL_MONTH, UCUM,
 };
 use crate::codes::Money;
 use crate::compile::model::{format_bp, CostShare, Formulary};

@@ -6,9 +6,12 @@
 //! drug entry carries the tier and edits that apply to it. Excluded and
 //! non-formulary drugs are not formulary items and are left out.
 
-use super::{cs, ext, fhir_id, limits, sd, ACT_CODE, NDC_SYSTEM, PLAN_TYPE, RETAIL_MONTH, RXNORM};
+use super::{
+    benefit_type, cs, ext, fhir_id, limits, sd, tier_concept, ACT_CODE, NDC_SYSTEM, PLAN_TYPE,
+    RETAIL_MONTH, RXNORM,
+};
 use crate::codes::DateSpan;
-use crate::compile::model::{ClauseKind, Formulary, Limit, PaRule, StepRule, Tier};
+use crate::compile::model::{ClauseKind, Formulary, Limit, PaRule, StepRule};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 
@@ -82,7 +85,7 @@ pub fn export(f: &Formulary, opts: &ExportOptions) -> Value {
                 ClauseKind::Limit(l) => lims.push(*l),
                 ClauseKind::Age { min, max } => notes.push(format!(
                     "Age limit: covered for ages {}.",
-                    crate::compile::model::age_words(*min, *max)
+                    crate::words::age_words(*min, *max)
                 )),
                 ClauseKind::Sex(s) => {
                     notes.push(format!("Sex limit: covered for sex {} only.", s.as_str()))
@@ -171,21 +174,6 @@ fn formulary_plan(f: &Formulary, id: &str, updated: &str) -> Value {
     plan
 }
 
-/// A tier as a drug tier concept: the guide's code system with a code made
-/// from the label (the guide lets each plan name its own tiers; labels such
-/// as "Preferred generic" give the guide's own codes), and the tier's number
-/// as the concept's text, from which the import takes it back.
-pub(super) fn tier_concept(t: &Tier) -> Value {
-    json!({
-        "coding": [{"system": cs(super::DRUG_TIER_CS), "code": crate::interop::source::ident(&t.label, "tier"), "display": t.label}],
-        "text": format!("Tier {}", t.number),
-    })
-}
-
-pub(super) fn benefit_type((code, display): (&str, &str)) -> Value {
-    json!({"system": cs(super::BENEFIT_TYPE_CS), "code": code, "display": display})
-}
-
 /// Quantity limit detail: the limits in our syntax as its description, and
 /// the guide's structure where a limit fits it (a rolling limit of a whole
 /// quantity, a maximum daily quantity).
@@ -216,7 +204,7 @@ fn pa_text(p: &PaRule) -> String {
         let auto: Vec<String> = p
             .approvals
             .iter()
-            .map(|c| crate::compile::model::conditions_text(c))
+            .map(|c| crate::words::conditions_text(c, crate::words::Phrasing::Decision))
             .collect();
         s.push_str(&format!(
             ": approved automatically when {}",

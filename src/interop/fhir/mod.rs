@@ -17,8 +17,10 @@ mod export;
 mod import;
 mod limits;
 
+use crate::compile::model::Tier;
 pub use export::{export, ExportOptions};
 pub use import::import;
+use serde_json::{json, Value};
 
 /// Base of the guide's extension and profile URLs.
 const USDF: &str = "http://hl7.org/fhir/us/davinci-drug-formulary";
@@ -63,6 +65,22 @@ mod ext {
 const RETAIL_MONTH: (&str, &str) = ("1-month-in-retail", "1 month in network retail");
 const MAIL_MONTH: (&str, &str) = ("1-month-in-mail", "1 month in network mail order");
 const RETAIL_3_MONTHS: (&str, &str) = ("3-month-in-retail", "3 month in network retail");
+
+/// A tier as a drug tier concept: the guide's code system with a code made
+/// from the label (the guide lets each plan name its own tiers; labels such
+/// as "Preferred generic" give the guide's own codes), and the tier's number
+/// as the concept's text, from which the import takes it back.
+fn tier_concept(t: &Tier) -> Value {
+    json!({
+        "coding": [{"system": cs(DRUG_TIER_CS), "code": crate::interop::source::ident(&t.label, "tier"), "display": t.label}],
+        "text": format!("Tier {}", t.number),
+    })
+}
+
+/// A pharmacy benefit type as a coding of the guide's code system.
+fn benefit_type((code, display): (&str, &str)) -> Value {
+    json!({"system": cs(BENEFIT_TYPE_CS), "code": code, "display": display})
+}
 
 /// A FHIR id from free text: letters, digits, `-` and `.`, at most 64.
 fn fhir_id(text: &str) -> String {

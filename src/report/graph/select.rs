@@ -2,7 +2,10 @@
 //! they are drawn with.
 
 use crate::ast::DrugKind;
-use crate::compile::model::{ClassId, ClauseKind, DrugId, Formulary, RuleClause, SetRef};
+use crate::compile::model::{ClassId, DrugId, Edge, Formulary, Node};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
 /// What part of the rule graph to draw.
@@ -125,13 +128,13 @@ pub(super) fn select(f: &Formulary, scope: &Scope) -> (BTreeSet<DrugId>, BTreeSe
             let mut extra_c = Vec::new();
             let owners = drugs
                 .iter()
-                .map(|d| &f.drug(*d).clauses)
-                .chain(classes.iter().map(|k| &f.class(*k).clauses));
-            for clauses in owners {
-                for item in prerequisites(f, clauses) {
+                .map(|d| At::Drug(*d))
+                .chain(classes.iter().map(|k| At::Class(*k)));
+            for owner in owners {
+                for item in step_prerequisites(f, owner) {
                     match item {
-                        SetRef::Drug(d) => extra_d.push(d),
-                        SetRef::Class(k) => extra_c.push(k),
+                        At::Drug(d) => extra_d.push(d),
+                        At::Class(k) => extra_c.push(k),
                     }
                 }
             }
@@ -141,7 +144,7 @@ pub(super) fn select(f: &Formulary, scope: &Scope) -> (BTreeSet<DrugId>, BTreeSe
             (drugs, classes)
         }
         Scope::Drug { drug, depth } => {
-            let reached = within(&Adjacency::new(f), At::Drug(drug), depth);
+            let reached = within(f, At::Drug(drug), depth);
             let mut drugs = BTreeSet::from([drug]);
             let mut classes = BTreeSet::new();
             for n in reached {
@@ -170,117 +173,91 @@ pub(super) fn select(f: &Formulary, scope: &Scope) -> (BTreeSet<DrugId>, BTreeSe
     (drugs, classes)
 }
 
-/// Drugs and classes named by the steps of the step rules in `clauses`.
-fn prerequisites<'a>(
-    f: &'a Formulary,
-    clauses: &'a [RuleClause],
-) -> impl Iterator<Item = SetRef> + 'a {
-    clauses
-        .iter()
-        .filter_map(|c| match c.kind {
-            ClauseKind::Step(s) => Some(&f.steps[s.0 as usize]),
-            _ => None,
-        })
-        .flat_map(|rule| rule.steps.iter().flat_map(|s| s.items.iter().copied()))
-}
-
-/// A node of the neighbourhood search.
+/// A drug or class: a node of the neighbourhood search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum At {
     Drug(DrugId),
     Class(ClassId),
 }
 
-impl From<SetRef> for At {
-    fn from(r: SetRef) -> At {
-        match r {
-            SetRef::Drug(d) => At::Drug(d),
-            SetRef::Class(c) => At::Class(c),
+impl At {
+    fn of(n: Node) -> Option<At> {
+        match n {
+            Node::Drug(d) => Some(At::Drug(d)),
+            Node::Class(c) => Some(At::Class(c)),
+            Node::Pa(_) | Node::Step(_) => None,
+        }
+    }
+
+    fn node(self, f: &Formulary) -> NodeIndex {
+        match self {
+            At::Drug(d) => f.drug_nodes[d.0 as usize],
+            At::Class(c) => f.class_nodes[c.0 as usize],
         }
     }
 }
 
-/// Who is one relation away from whom, both ways: a drug and its classes,
-/// ingredients, product, brand or generic and alternatives; a class and its
-/// parent; the owner of a step rule and each of its prerequisites.
-struct Adjacency {
-    drugs: Vec<Vec<At>>,
-    classes: Vec<Vec<At>>,
+/// Drugs and classes named by the steps of the step rules `owner` requires.
+fn step_prerequisites(f: &Formulary, owner: At) -> impl Iterator<Item = At> + '_ {
+    let g = &f.graph;
+    g.edges_directed(owner.node(f), Direction::Outgoing)
+        .filter(|e| *e.weight() == Edge::RequiresStep)
+        .flat_map(move |e| g.edges_directed(e.target(), Direction::Outgoing))
+        .filter(|e| *e.weight() == Edge::Prerequisite)
+        .filter_map(move |e| At::of(g[e.target()]))
 }
 
-impl Adjacency {
-    fn new(f: &Formulary) -> Adjacency {
-        let mut a = Adjacency {
-            drugs: vec![Vec::new(); f.drugs.len()],
-            classes: vec![Vec::new(); f.classes.len()],
-        };
-        for (i, drug) in f.drugs.iter().enumerate() {
-            let me = At::Drug(DrugId(i as u32));
-            let related = drug
-                .class
-                .iter()
-                .chain(drug.also_in.iter())
-                .map(|c| At::Class(*c))
-                .chain(drug.ingredients.iter().map(|d| At::Drug(*d)))
-                .chain(drug.product.map(At::Drug))
-                .chain(drug.brand_of.map(At::Drug))
-                .chain(drug.alternatives.iter().map(|d| At::Drug(*d)))
-                .chain(prerequisites(f, &drug.clauses).map(At::from))
-                .collect::<Vec<_>>();
-            for r in related {
-                a.link(me, r);
-            }
-        }
-        for (i, class) in f.classes.iter().enumerate() {
-            let me = At::Class(ClassId(i as u32));
-            let related = class
-                .parent
-                .map(At::Class)
-                .into_iter()
-                .chain(prerequisites(f, &class.clauses).map(At::from))
-                .collect::<Vec<_>>();
-            for r in related {
-                a.link(me, r);
-            }
-        }
-        for v in a.drugs.iter_mut().chain(a.classes.iter_mut()) {
-            v.sort_unstable();
-            v.dedup();
-        }
-        a
-    }
+/// Drugs and classes whose step rules name `item` as a prerequisite.
+fn step_owners(f: &Formulary, item: At) -> impl Iterator<Item = At> + '_ {
+    let g = &f.graph;
+    g.edges_directed(item.node(f), Direction::Incoming)
+        .filter(|e| *e.weight() == Edge::Prerequisite)
+        .flat_map(move |e| g.edges_directed(e.source(), Direction::Incoming))
+        .filter(|e| *e.weight() == Edge::RequiresStep)
+        .filter_map(move |e| At::of(g[e.source()]))
+}
 
-    fn link(&mut self, x: At, y: At) {
-        self.at(x).push(y);
-        self.at(y).push(x);
-    }
-
-    fn at(&mut self, n: At) -> &mut Vec<At> {
-        match n {
-            At::Drug(d) => &mut self.drugs[d.0 as usize],
-            At::Class(c) => &mut self.classes[c.0 as usize],
-        }
-    }
-
-    fn get(&self, n: At) -> &[At] {
-        match n {
-            At::Drug(d) => &self.drugs[d.0 as usize],
-            At::Class(c) => &self.classes[c.0 as usize],
-        }
-    }
+/// Who is one relation away in the rule graph, both ways: a drug and its
+/// classes, ingredients, product, brand or generic and alternatives; a class
+/// and its parent; the owner of a step rule and each of its prerequisites
+/// (the rule itself is passed through). PA rules relate no drugs.
+fn neighbours(f: &Formulary, n: At) -> Vec<At> {
+    let g = &f.graph;
+    let idx = n.node(f);
+    let direct = |e: &Edge| {
+        !matches!(
+            e,
+            Edge::RequiresPa | Edge::RequiresStep | Edge::Prerequisite
+        )
+    };
+    let mut out: Vec<At> = g
+        .edges_directed(idx, Direction::Outgoing)
+        .filter(|e| direct(e.weight()))
+        .filter_map(|e| At::of(g[e.target()]))
+        .chain(
+            g.edges_directed(idx, Direction::Incoming)
+                .filter(|e| direct(e.weight()))
+                .filter_map(|e| At::of(g[e.source()])),
+        )
+        .chain(step_prerequisites(f, n))
+        .chain(step_owners(f, n))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Everything within `depth` relations of `start`, breadth first.
-fn within(adj: &Adjacency, start: At, depth: u32) -> BTreeSet<At> {
+fn within(f: &Formulary, start: At, depth: u32) -> BTreeSet<At> {
     let mut seen = BTreeSet::from([start]);
     let mut queue = VecDeque::from([(start, 0u32)]);
     while let Some((n, d)) = queue.pop_front() {
         if d == depth {
             continue;
         }
-        for m in adj.get(n) {
-            if seen.insert(*m) {
-                queue.push_back((*m, d + 1));
+        for m in neighbours(f, n) {
+            if seen.insert(m) {
+                queue.push_back((m, d + 1));
             }
         }
     }

@@ -1,5 +1,5 @@
-//! Report stage: the formulary's values in words, shared by the drug list,
-//! the graph and explanations, so each says a limit or a step the same way.
+//! The formulary's values in words, shared by decisions, reports, diffs and
+//! exports, so each says an age, a condition, a limit or a step the same way.
 
 use crate::ast::{DrugKind, Sex};
 use crate::compile::model::{Condition, DrugId, Formulary, Limit, Step};
@@ -52,7 +52,21 @@ fn units(x: f64) -> String {
     }
 }
 
-pub use crate::compile::model::age_words;
+/// An age range in words: "18 to 64", "65 and over", "17 and under".
+pub fn age_words(min: Option<u32>, max: Option<u32>) -> String {
+    match (min, max) {
+        (Some(a), Some(b)) => format!("{a} to {b}"),
+        (Some(a), None) => format!("{a} and over"),
+        (None, Some(b)) => format!("{b} and under"),
+        (None, None) => "all".to_string(),
+    }
+}
+
+/// An age range as the language writes it: `18..64`, `65..`, `..17`.
+pub fn age_source(min: Option<u32>, max: Option<u32>) -> String {
+    let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
+    format!("{}..{}", n(min), n(max))
+}
 
 /// `female` or `male`.
 pub fn sex_words(s: Sex) -> &'static str {
@@ -62,17 +76,33 @@ pub fn sex_words(s: Sex) -> &'static str {
     }
 }
 
+/// How a list of PA conditions is phrased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phrasing {
+    /// In a decision's message: `diagnosis E11.* or E10.* and sex F`.
+    Decision,
+    /// In a sentence of an explanation: `a diagnosis of E11.* or E10.* and sex female`.
+    Sentence,
+}
+
 /// Conditions of one PA approval line, joined with "and".
-pub fn conditions_text(conds: &[Condition]) -> String {
+pub fn conditions_text(conds: &[Condition], phrasing: Phrasing) -> String {
     conds
         .iter()
         .map(|c| match c {
             Condition::Diagnosis(p) => {
                 let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
-                format!("a diagnosis of {}", codes.join(" or "))
+                let lead = match phrasing {
+                    Phrasing::Decision => "diagnosis",
+                    Phrasing::Sentence => "a diagnosis of",
+                };
+                format!("{lead} {}", codes.join(" or "))
             }
             Condition::Age { min, max } => format!("age {}", age_words(*min, *max)),
-            Condition::Sex(s) => format!("sex {}", sex_words(*s)),
+            Condition::Sex(s) => match phrasing {
+                Phrasing::Decision => format!("sex {}", s.as_str()),
+                Phrasing::Sentence => format!("sex {}", sex_words(*s)),
+            },
         })
         .collect::<Vec<_>>()
         .join(" and ")

@@ -9,154 +9,13 @@
 //! and once at the class.
 
 use crate::compile::model::*;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The kind of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    /// Present only in the new version.
-    Added,
-    /// Present only in the old version.
-    Removed,
-    /// Moved to a higher tier.
-    TierUp,
-    /// Moved to a lower tier.
-    TierDown,
-    /// Coverage status changed otherwise (excluded, non-formulary, periods).
-    Coverage,
-    /// An edit (PA, step, limit, age, sex) applies that did not.
-    EditAdded,
-    /// An edit no longer applies.
-    EditRemoved,
-    /// An edit applies with different terms.
-    EditChanged,
-    /// Identity or relations changed (codes, ingredients, class, alternatives).
-    Identity,
-    /// A definition changed (tier, rule, policy, header).
-    Changed,
-}
+mod types;
+mod wording;
 
-/// One change, with the value before and after as text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
-    /// What kind.
-    pub kind: ChangeKind,
-    /// What changed: `tier`, `pa glp1-t2d`, `limit`, `ndc`, `tier 3`, ...
-    pub what: String,
-    /// Before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    /// After.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
-    /// The level the rule applies from when it is not the drug's own
-    /// (`class arb`, `ingredient losartan`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-}
-
-impl Change {
-    fn new(
-        kind: ChangeKind,
-        what: impl Into<String>,
-        old: Option<String>,
-        new: Option<String>,
-    ) -> Self {
-        Change {
-            kind,
-            what: what.into(),
-            old,
-            new,
-            from: None,
-        }
-    }
-}
-
-/// Which version of a formulary.
-#[derive(Debug, Clone, Serialize)]
-pub struct Version {
-    /// Formulary id.
-    pub id: String,
-    /// Version.
-    pub version: String,
-    /// Content hash of its sources.
-    pub hash: String,
-}
-
-/// Whether a drug is new, gone or changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DrugStatus {
-    /// Only in the new version.
-    Added,
-    /// Only in the old version.
-    Removed,
-    /// In both, with changes.
-    Changed,
-}
-
-/// The changes of one drug.
-#[derive(Debug, Clone, Serialize)]
-pub struct DrugDiff {
-    /// Name in the new version (the old one when removed).
-    pub name: String,
-    /// Ingredient, product or package.
-    pub kind: &'static str,
-    /// Display label.
-    pub label: String,
-    /// The class it is defined in, or `(no class)`.
-    pub class: String,
-    /// Added, removed or changed.
-    pub status: DrugStatus,
-    /// Its name in the old version when it was renamed (matched by RxCUI).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub renamed_from: Option<String>,
-    /// What changed; for an added or removed drug, its coverage and edits.
-    pub changes: Vec<Change>,
-}
-
-/// The changes of one class's own clauses.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassDiff {
-    /// Class name.
-    pub name: String,
-    /// Drugs it applies to (in the new version, the old when removed).
-    pub members: usize,
-    /// What changed.
-    pub changes: Vec<Change>,
-}
-
-/// Everything that changed in the rules.
-#[derive(Debug, Clone, Serialize)]
-pub struct RuleDiff {
-    /// The old version.
-    pub old: Version,
-    /// The new version.
-    pub new: Version,
-    /// Header and policies (refill too soon, transition fill, price lists).
-    pub formulary: Vec<Change>,
-    /// Tier definitions.
-    pub tiers: Vec<Change>,
-    /// Prior authorization and step therapy rules.
-    pub rules: Vec<Change>,
-    /// Classes' own clauses.
-    pub classes: Vec<ClassDiff>,
-    /// Drugs, grouped by class in the new version's order.
-    pub drugs: Vec<DrugDiff>,
-}
-
-impl RuleDiff {
-    /// True when nothing changed.
-    pub fn is_empty(&self) -> bool {
-        self.formulary.is_empty()
-            && self.tiers.is_empty()
-            && self.rules.is_empty()
-            && self.classes.is_empty()
-            && self.drugs.is_empty()
-    }
-}
+pub use types::*;
+use wording::*;
 
 /// Compares two formularies.
 pub fn diff_rules(old: &Formulary, new: &Formulary) -> RuleDiff {
@@ -224,24 +83,6 @@ fn header(o: &Formulary, n: &Formulary) -> Vec<Change> {
     out
 }
 
-/// A tier in one line: its label, shares and flags.
-fn tier_text(t: &Tier) -> String {
-    let mut s = format!("\"{}\" {}", t.label, t.share);
-    if let Some(m) = t.mail {
-        s.push_str(&format!(", mail {m}"));
-    }
-    if let Some((d, m)) = t.extended {
-        s.push_str(&format!(", {d} days {m}"));
-    }
-    if t.preferred {
-        s.push_str(", preferred");
-    }
-    if t.specialty {
-        s.push_str(", specialty");
-    }
-    s
-}
-
 fn tiers(o: &Formulary, n: &Formulary) -> Vec<Change> {
     let numbers: BTreeSet<u32> = o.tiers.iter().chain(&n.tiers).map(|t| t.number).collect();
     let mut out = Vec::new();
@@ -250,81 +91,6 @@ fn tiers(o: &Formulary, n: &Formulary) -> Vec<Change> {
         compare(&mut out, &format!("tier {num}"), text(o), text(n));
     }
     out
-}
-
-/// A prior authorization rule in one line.
-pub(super) fn pa_text(p: &PaRule) -> String {
-    let mut parts: Vec<String> = p
-        .approvals
-        .iter()
-        .map(|a| {
-            let c: Vec<String> = a.iter().map(condition_text).collect();
-            format!("approve when {}", c.join(" and "))
-        })
-        .collect();
-    if !p.criteria.is_empty() {
-        parts.push(format!("criteria \"{}\"", p.criteria.join(" ")));
-    }
-    if let Some(d) = p.duration_days {
-        parts.push(format!("duration {d} days"));
-    }
-    if !p.period.is_always() {
-        parts.push(format!("in force {}", p.period));
-    }
-    if parts.is_empty() {
-        parts.push("review by a pharmacist".into());
-    }
-    parts.join("; ")
-}
-
-fn condition_text(c: &Condition) -> String {
-    match c {
-        Condition::Diagnosis(p) => {
-            let codes: Vec<&str> = p.iter().map(|x| x.written.as_str()).collect();
-            format!("diagnosis {}", codes.join(", "))
-        }
-        Condition::Age { min, max } => format!("age {}", age_text(*min, *max)),
-        Condition::Sex(s) => format!("sex {}", s.as_str()),
-    }
-}
-
-fn age_text(min: Option<u32>, max: Option<u32>) -> String {
-    let n = |v: Option<u32>| v.map(|x| x.to_string()).unwrap_or_default();
-    format!("{}..{}", n(min), n(max))
-}
-
-/// A step therapy rule in one line.
-pub(super) fn step_text(s: &StepRule) -> String {
-    let mut parts: Vec<String> = s
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, st)| {
-            format!(
-                "{}tried any {} of {}{} within {} days",
-                if i > 0 { "then " } else { "" },
-                st.count,
-                st.set_names.join(", "),
-                if st.min_days > 1 {
-                    format!(" for {} days", st.min_days)
-                } else {
-                    String::new()
-                },
-                st.within_days
-            )
-        })
-        .collect();
-    if !s.unless.is_empty() {
-        let codes: Vec<&str> = s.unless.iter().map(|u| u.written.as_str()).collect();
-        parts.push(format!("unless diagnosis {}", codes.join(", ")));
-    }
-    if s.new_starts_only {
-        parts.push("new starts only".into());
-    }
-    if !s.period.is_always() {
-        parts.push(format!("in force {}", s.period));
-    }
-    parts.join("; ")
 }
 
 /// The names of `a`, then those of `b` not in `a`.
@@ -356,25 +122,6 @@ fn rules(o: &Formulary, n: &Formulary) -> Vec<Change> {
         compare(&mut out, &what, st(o, name), st(n, name));
     }
     out
-}
-
-/// A clause as text with its period, rule ids replaced by names.
-pub(super) fn clause_text(f: &Formulary, c: &RuleClause) -> String {
-    let what = match &c.kind {
-        ClauseKind::Tier(n) => format!("tier {n}"),
-        ClauseKind::Excluded(r) => format!("excluded ({r})"),
-        ClauseKind::NonFormulary => "non-formulary".to_string(),
-        ClauseKind::Pa(p) => format!("pa {}", f.pas[p.0 as usize].name),
-        ClauseKind::Step(s) => format!("step {}", f.steps[s.0 as usize].name),
-        ClauseKind::Limit(l) => format!("limit {l}"),
-        ClauseKind::Age { min, max } => format!("age {}", age_text(*min, *max)),
-        ClauseKind::Sex(s) => format!("sex {}", s.as_str()),
-    };
-    if c.period.is_always() {
-        what
-    } else {
-        format!("{what} ({})", c.period)
-    }
 }
 
 /// Which edits are "the same edit" across versions: a rule by name, a limit

@@ -1,0 +1,100 @@
+//! What the compiler resolves per drug (status and edits by level, candidate alternatives) and the rule graph's node and edge types.
+
+use super::*;
+
+/// What applies to one drug, resolved through package → product →
+/// ingredients → classes (innermost first).
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Status clauses, most specific first: the first in force wins.
+    pub status: Vec<LeveledClause>,
+    /// Edit clauses from every level (PA, step, limit, age, sex).
+    pub edits: Vec<LeveledClause>,
+    /// Key for "distinct drugs" in step therapy: the single ingredient, or the product.
+    pub therapy: DrugId,
+    /// The product (self for products, the product for packages).
+    pub product: Option<DrugId>,
+    /// Key for "the same drug" in refill-too-soon and quantity accumulation:
+    /// the generic product of a brand, else the product, else the therapy.
+    pub equivalent: DrugId,
+    /// Ingredients, flattened.
+    pub ingredients: Vec<DrugId>,
+    /// Every class it belongs to, with ancestors, primary chain first.
+    pub classes: Vec<ClassId>,
+    /// Candidate alternatives in preference order.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Index of a level name in [`Formulary::level`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LevelId(pub u32);
+
+/// A clause and the level it came from.
+#[derive(Debug, Clone)]
+pub struct LeveledClause {
+    /// The clause.
+    pub clause: RuleClause,
+    /// "product", "ingredient lisinopril", "class ace", ...: see [`Formulary::level`].
+    pub level: LevelId,
+}
+
+/// Why a drug is offered as an alternative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// The generic of a requested brand.
+    GenericEquivalent,
+    /// The product of a requested package: the same drug in another package.
+    SameProduct,
+    /// Named by the author with `alternatives`.
+    Preferred,
+    /// Another product or form of the same ingredient.
+    SameIngredient,
+    /// Same therapeutic class.
+    SameClass,
+}
+
+/// A candidate alternative.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    /// The drug.
+    pub drug: DrugId,
+    /// Why.
+    pub relation: Relation,
+}
+
+/// A node of the rule graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// A drug.
+    Drug(DrugId),
+    /// A class.
+    Class(ClassId),
+    /// A PA rule.
+    Pa(PaId),
+    /// A step rule.
+    Step(StepId),
+}
+
+/// An edge of the rule graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// drug → class it belongs to.
+    MemberOf,
+    /// class → enclosing class.
+    SubclassOf,
+    /// product → ingredient.
+    HasIngredient,
+    /// package → product.
+    PackageOf,
+    /// brand product → generic product.
+    BrandOf,
+    /// drug or class → PA rule that applies.
+    RequiresPa,
+    /// drug or class → step rule that applies.
+    RequiresStep,
+    /// step rule → a drug or class that satisfies it.
+    Prerequisite,
+    /// drug → an alternative named by the author.
+    Alternative,
+}
