@@ -14,23 +14,34 @@ fn compiled(name: &str, text: &str) -> Formulary {
     c.formulary.expect("compiled")
 }
 
-/// The shipped Acme formulary, with its declared price list when `prices` is set.
-fn realistic_with(prices: bool) -> Formulary {
-    let root =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formularies/acme/acme.formulary");
+/// A shipped formulary (`formularies/MAIN`), with its declared price list
+/// when `prices` is set.
+fn shipped(main: &str, prices: bool) -> Formulary {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("formularies")
+        .join(main);
     let opts = formulary::LoadOptions {
         read_references: prices,
         ..Default::default()
     };
     let parsed =
-        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("acme readable");
+        formulary::load(&root, &mut formulary::io::FsReader, &opts).expect("shipped readable");
     let c = formulary::compile(parsed);
-    assert!(!c.has_errors(), "acme compiles");
+    assert!(!c.has_errors(), "{main} compiles");
     c.formulary.expect("compiled")
+}
+
+/// The shipped Acme formulary, with its declared price list when `prices` is set.
+fn realistic_with(prices: bool) -> Formulary {
+    shipped("acme/acme.formulary", prices)
 }
 
 fn realistic() -> Formulary {
     realistic_with(false)
+}
+
+fn metro() -> Formulary {
+    shipped("metro/metro.formulary", false)
 }
 
 fn rx(text: &str) -> Prescription {
@@ -64,12 +75,12 @@ fn compile(c: &mut Criterion) {
     g.bench_function("acme (shipped): load + parse + compile", |b| {
         b.iter(realistic)
     });
+    g.bench_function("metro (shipped): load + parse + compile", |b| b.iter(metro));
     g.finish();
 }
 
 fn check_single(c: &mut Criterion) {
     let f = realistic();
-    let big = compiled("big.formulary", &synth::formulary(Size::LARGE));
     let mut g = c.benchmark_group("check");
     // Realistic formulary.
     let simple = rx(
@@ -78,6 +89,15 @@ fn check_single(c: &mut Criterion) {
     assert!(check(&f, &simple).is_paid(), "simple claim pays");
     g.bench_function("acme: simple paid claim", |b| {
         b.iter(|| check(&f, black_box(&simple)))
+    });
+    // The same claim against the larger shipped formulary.
+    let m = metro();
+    assert!(
+        check(&m, &simple).is_paid(),
+        "simple claim pays under Metro"
+    );
+    g.bench_function("metro: simple paid claim", |b| {
+        b.iter(|| check(&m, black_box(&simple)))
     });
     // Edarbi: two-step therapy (an ACE inhibitor, then a generic ARB) met by
     // a 20-fill history of lisinopril and losartan.
@@ -122,6 +142,12 @@ fn check_single(c: &mut Criterion) {
     g.bench_function("acme: NDC claim, priced from NADAC list", |b| {
         b.iter(|| check(&priced, black_box(&by_ndc)))
     });
+    g.finish();
+}
+
+fn check_synthetic(c: &mut Criterion) {
+    let big = compiled("big.formulary", &synth::formulary(Size::LARGE));
+    let mut g = c.benchmark_group("check");
     // Synthetic 5,000-drug formulary.
     let simple_big = rx(
         r#"{"date":"2026-03-02","rxcui":1000000,"quantity":30,"days_supply":30,"patient":{"age":50,"sex":"F"}}"#,
@@ -172,5 +198,5 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, compile, check_single, batch);
+criterion_group!(benches, compile, check_single, check_synthetic, batch);
 criterion_main!(benches);

@@ -87,31 +87,42 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
     }
 }
 
+/// Standard input for `-`, else the file, buffered.
+fn open_batch(path: &Path) -> Result<Box<dyn BufRead>, i32> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Box::new(std::io::BufReader::with_capacity(1 << 16, file))),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            Err(EXIT_ERROR)
+        }
+    }
+}
+
+/// A spinner on a terminal, nothing otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new_spinner();
+    b.set_style(
+        ProgressStyle::with_template("{spinner} {human_pos} prescriptions checked ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    b
+}
+
 /// Lines are read in chunks bounded by bytes and lines
 /// ([`crate::check::lines`]), each chunk checked in parallel and written in
 /// input order.
 fn run_batch(f: &Formulary, path: &Path) -> i32 {
-    let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(path) {
-            Ok(file) => Box::new(std::io::BufReader::with_capacity(1 << 16, file)),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
-                return EXIT_ERROR;
-            }
-        }
+    let reader = match open_batch(path) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
-    let bar = if std::io::stderr().is_terminal() {
-        let b = ProgressBar::new_spinner();
-        b.set_style(
-            ProgressStyle::with_template("{spinner} {human_pos} prescriptions checked ({per_sec})")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let (mut bad, mut blank) = (0u64, 0u64);

@@ -184,3 +184,75 @@ fn every_message_names_its_rule_including_a_brand_requested_dispense_as_written(
     );
     assert_eq!(daw.rule.line, 19);
 }
+
+/// Metro, the larger shipped formulary, covers the areas of a commercial
+/// drug list, and its cases exercise every reject code the engine emits,
+/// paid claims and alternatives offered.
+#[test]
+fn metro_covers_a_commercial_list_and_every_edit() {
+    let main = Path::new("formularies/metro/metro.formulary");
+    assert!(
+        shipped().iter().any(|(m, _)| m == main),
+        "metro ships with its cases"
+    );
+    let f = load(main).formulary.expect("compiles");
+    for class in [
+        "ace",
+        "arb",
+        "ccb",
+        "thiazide",
+        "beta-blocker",
+        "loop-diuretic",
+        "anticoagulant",
+        "antiplatelet",
+        "statin",
+        "biguanide",
+        "glp1",
+        "insulin",
+        "saba",
+        "ics",
+        "ics-laba",
+        "anaphylaxis",
+        "contraceptive",
+        "anti-infective",
+        "nsaid",
+        "opioid",
+        "antidepressant",
+        "thyroid",
+        "bone",
+        "ppi",
+        "dementia",
+        "immunology",
+    ] {
+        let id = f
+            .class_by_name(class)
+            .unwrap_or_else(|| panic!("class {class}"));
+        let covered = (0..f.drugs.len() as u32)
+            .filter(|&i| {
+                let d = formulary::compile::model::DrugId(i);
+                f.resolved(d).classes.contains(&id)
+            })
+            .count();
+        assert!(covered > 0, "class {class} has no drugs");
+    }
+    let cases = CaseFile::parse(
+        &std::fs::read_to_string("formularies/metro/metro.tests.yaml").expect("cases"),
+    )
+    .expect("case file parses");
+    assert!(cases.cases.len() >= 60, "{} cases", cases.cases.len());
+    let mut codes = std::collections::BTreeSet::new();
+    let (mut paid, mut offered) = (0, 0);
+    for r in cases.run(&f) {
+        assert!(r.passed(), "{}: {:?}", r.name, r.failures);
+        let d = r.decision.expect("decision");
+        paid += usize::from(d.is_paid());
+        offered += usize::from(!d.alternatives.is_empty());
+        codes.extend(d.rejects.iter().map(|r| r.code.code()));
+    }
+    let want = ["3Y", "60", "608", "61", "70", "75", "76", "79", "MR"];
+    assert_eq!(codes.into_iter().collect::<Vec<_>>(), want);
+    assert!(
+        paid >= 30 && offered >= 10,
+        "{paid} paid, {offered} with alternatives"
+    );
+}

@@ -2,6 +2,7 @@
 //! files carry their input, and insta snapshots hold the expected output.
 
 mod batch;
+mod claims_mix;
 mod cli;
 mod diagnostics;
 mod diff;

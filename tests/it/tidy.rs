@@ -224,7 +224,8 @@ fn functions(s: &Source) -> Vec<(String, usize, usize)> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let Some(name) = fn_name(line) else { continue };
-        if line.trim_end().ends_with(';') {
+        // A declaration, or a function whose body closes on its own line.
+        if line.trim_end().ends_with(';') || line.trim_end().ends_with('}') {
             continue;
         }
         let indent = &line[..line.len() - line.trim_start().len()];
