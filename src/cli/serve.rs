@@ -31,6 +31,10 @@ pub struct Args {
     /// generated on first start).
     #[arg(long, value_name = "FILE")]
     api_keys: Option<PathBuf>,
+    /// Also take NCPDP D.0 transmissions over TCP here (STX/ETX frames; the
+    /// first line of a connection is the pharmacy's API key).
+    #[arg(long, value_name = "ADDR")]
+    ncpdp_listen: Option<SocketAddr>,
     /// Largest request body, in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     body_limit: usize,
@@ -89,6 +93,7 @@ fn start(a: Args) -> Result<(), String> {
         loader: loader(a.formulary, a.src, a.prices),
         body_limit: a.body_limit,
         timeout: Duration::from_millis(a.timeout_ms),
+        ncpdp_listen: a.ncpdp_listen,
     };
     let result = service::run(config).map_err(|e| e.to_string());
     drop(lock);
@@ -140,7 +145,10 @@ fn write_private(p: &Path, text: &str) -> std::io::Result<()> {
 
 fn loader(path: PathBuf, src: SourceArgs, prices: Vec<PathBuf>) -> Loader {
     Arc::new(move || {
-        let extra = prices.iter().map(|p| (RefKind::Prices, p.clone())).collect();
+        let extra = prices
+            .iter()
+            .map(|p| (RefKind::Prices, p.clone()))
+            .collect();
         let opts = src.options(true, extra);
         let parsed = compile::load(&path, &mut crate::io::FsReader, &opts).map_err(|e| {
             service::LoadFailure {

@@ -43,6 +43,7 @@ pub fn router(state: Shared, body_limit: usize, timeout: Duration) -> Router {
         )
         .route("/v1/formulary", get(formulary))
         .route("/v1/admin/reload", post(admin_reload))
+        .route("/ncpdp", post(ncpdp))
         .fallback(|| async { error(StatusCode::NOT_FOUND, None, "no such endpoint") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -138,7 +139,11 @@ struct CheckQuery {
     trace: bool,
 }
 
-async fn member_state(state: &State, id: &str) -> Result<Option<Arc<MemberState>>, StoreError> {
+/// The member as adjudication sees it (the cache, or the store).
+pub(super) async fn member_state(
+    state: &State,
+    id: &str,
+) -> Result<Option<Arc<MemberState>>, StoreError> {
     match &state.cache {
         Some(c) => Ok(c
             .read()
@@ -500,4 +505,14 @@ async fn admin_reload(Ext(state): Ext<Shared>, headers: HeaderMap) -> Response {
         StatusCode::OK
     };
     (status, Json(a)).into_response()
+}
+
+async fn ncpdp(Ext(state): Ext<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(caller) = auth(&state, &headers) else {
+        return unauthorized();
+    };
+    let started = Instant::now();
+    let bytes = super::wire::answer(&state, &caller.pharmacy, &body).await;
+    state.metrics.claim("ncpdp", "answered", started);
+    ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response()
 }

@@ -266,26 +266,31 @@ async fn worker(
             part.report.http_errors += 1;
             continue;
         }
-        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-        match v.get("status").and_then(|s| s.as_str()) {
-            Some("paid") => {
-                part.report.paid += 1;
-                if plan.submit {
-                    if let Ok(req) = serde_json::from_slice::<ClaimRequest>(body) {
-                        part.report.acked.push(Acked {
-                            rx_number: req.rx_number.unwrap_or_default(),
-                            fill_number: req.fill_number,
-                            date: req.date,
-                        });
-                    }
-                }
-            }
-            Some("rejected") => part.report.rejected += 1,
-            Some("duplicate") => part.report.duplicate += 1,
-            _ => part.report.http_errors += 1,
-        }
+        tally(&mut part.report, plan.submit, body, &bytes);
     }
     part
+}
+
+/// Counts one answer; a paid submission is remembered as acknowledged.
+fn tally(report: &mut Report, submit: bool, body: &[u8], answer: &[u8]) {
+    let v: serde_json::Value = serde_json::from_slice(answer).unwrap_or_default();
+    match v.get("status").and_then(|s| s.as_str()) {
+        Some("paid") => {
+            report.paid += 1;
+            if submit {
+                if let Ok(req) = serde_json::from_slice::<ClaimRequest>(body) {
+                    report.acked.push(Acked {
+                        rx_number: req.rx_number.unwrap_or_default(),
+                        fill_number: req.fill_number,
+                        date: req.date,
+                    });
+                }
+            }
+        }
+        Some("rejected") => report.rejected += 1,
+        Some("duplicate") => report.duplicate += 1,
+        _ => report.http_errors += 1,
+    }
 }
 
 /// What [`verify`] found.

@@ -18,6 +18,7 @@ pub mod members;
 pub mod metrics;
 pub mod reload;
 pub mod store;
+pub mod wire;
 
 use crate::Formulary;
 use std::net::SocketAddr;
@@ -66,6 +67,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Longest time to answer a request.
     pub timeout: Duration,
+    /// Address for NCPDP D.0 over TCP (STX/ETX frames), if any.
+    pub ncpdp_listen: Option<SocketAddr>,
 }
 
 /// What a service failed on before it could serve.
@@ -173,8 +176,14 @@ async fn serve(config: Config) -> Result<(), ServiceError> {
         store = if shared { "postgres" } else { "sqlite" },
         "serving"
     );
-    // Tests and scripts read the port from this line.
-    println!("listening on http://{addr}");
+    let mut ready_line = format!("listening on http://{addr}");
+    if let Some(at) = config.ncpdp_listen {
+        let tcp = tokio::net::TcpListener::bind(at).await?;
+        ready_line.push_str(&format!(" ncpdp {}", tcp.local_addr()?));
+        tokio::spawn(wire::serve_tcp(Arc::downgrade(&state), tcp));
+    }
+    // Tests and scripts read the ports from this one line.
+    println!("{ready_line}");
     tokio::spawn(reload::on_sighup(Arc::downgrade(&state)));
     let app = api::router(state.clone(), config.body_limit, config.timeout);
     let stopping = state.clone();
