@@ -123,30 +123,8 @@ pub fn run(config: Config) -> Result<(), ServiceError> {
 async fn serve(config: Config) -> Result<(), ServiceError> {
     let first = (config.loader)().map_err(|e| ServiceError::Formulary(e.rendered))?;
     let shared = store::is_shared(&config.database);
-    let url = config.database.clone();
-    let members = config.members;
     let version = reload::version_row(&first, &now());
-    // The PostgreSQL client blocks: every call runs off the async threads.
-    let (db, warm) = tokio::task::spawn_blocking(move || -> Result<_, store::StoreError> {
-        let mut db = store::open(&url)?;
-        db.begin()?;
-        for m in &members {
-            db.upsert_member(m)?;
-        }
-        db.record_version(&version)?;
-        db.commit()?;
-        let warm = if shared { None } else { Some(db.load_all()?) };
-        Ok((db, warm))
-    })
-    .await
-    .map_err(|e| std::io::Error::other(e.to_string()))??;
-    let cache: Option<Cache> = warm.map(|all| {
-        let map = all
-            .into_iter()
-            .map(|m| (m.member.id.clone(), Arc::new(m)))
-            .collect();
-        Arc::new(RwLock::new(map))
-    });
+    let (db, cache) = open_store(config.database.clone(), config.members, version).await?;
     let metrics = Arc::new(metrics::Metrics::new());
     let (tx, rx) = mpsc::channel(8 * store::writer::MAX_BATCH);
     let m = metrics.clone();
@@ -201,6 +179,38 @@ async fn serve(config: Config) -> Result<(), ServiceError> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Opens and migrates the store, loads the members and records the first
+/// version; with SQLite also fills the member cache.
+async fn open_store(
+    url: String,
+    members: Vec<store::Member>,
+    version: store::VersionRow,
+) -> Result<(Box<dyn store::Backend>, Option<Cache>), ServiceError> {
+    let shared = store::is_shared(&url);
+    // The PostgreSQL client blocks: every call runs off the async threads.
+    let (db, warm) = tokio::task::spawn_blocking(move || -> Result<_, store::StoreError> {
+        let mut db = store::open(&url)?;
+        db.begin()?;
+        for m in &members {
+            db.upsert_member(m)?;
+        }
+        db.record_version(&version)?;
+        db.commit()?;
+        let warm = if shared { None } else { Some(db.load_all()?) };
+        Ok((db, warm))
+    })
+    .await
+    .map_err(|e| std::io::Error::other(e.to_string()))??;
+    let cache = warm.map(|all| {
+        let map = all
+            .into_iter()
+            .map(|m| (m.member.id.clone(), Arc::new(m)))
+            .collect();
+        Arc::new(RwLock::new(map))
+    });
+    Ok((db, cache))
 }
 
 async fn shutdown_signal() {
