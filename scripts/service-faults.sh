@@ -13,7 +13,10 @@ bin=${FORMULARY_BIN:-target/release/formulary}
 [ -x "$bin" ] || cargo build --release -q
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- service log" >&2; tail -n 20 "$work/log" >&2; exit 1; }
 
@@ -42,9 +45,14 @@ ok() { echo "ok: $*"; passed=$((passed + 1)); }
 
 # 1. kill -9 under load.
 start
-load --requests 200000 --seconds 6 --concurrency 32 --seed 11 --acked "$work/acked" >"$work/load1" &
+load --requests 100000 --seconds 20 --concurrency 32 --seed 11 --acked "$work/acked" >"$work/load1" &
 loader=$!
-sleep 2
+# Kill it once a good number of claims have been recorded.
+for _ in $(seq 300); do
+  n=$(curl -s "http://$addr/metrics" | sed -n 's/^formulary_claims_total{kind="submit",outcome="paid"} //p')
+  [ "${n:-0}" -gt 2000 ] && break
+  sleep 0.1
+done
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 pid=
