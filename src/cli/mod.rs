@@ -16,6 +16,8 @@ mod import;
 mod import_rxnorm;
 #[cfg(feature = "service")]
 mod loadgen;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod ncpdp;
 mod render;
 #[cfg(feature = "service")]
@@ -84,6 +86,9 @@ pub enum Command {
     Generate(generate::Args),
     /// Read NCPDP D.0 transmissions: decode one, or check its claims.
     Ncpdp(ncpdp::Args),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
     /// Run the adjudication service: claims over HTTP, history in a store.
     #[cfg(feature = "service")]
     Serve(serve::Args),
@@ -121,6 +126,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Ncpdp(a) => ncpdp::run(a),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(a) => lsp::run(a),
         #[cfg(feature = "service")]
         Command::Serve(a) => serve::run(a),
         #[cfg(feature = "service")]

@@ -152,6 +152,9 @@ impl ClaimRequest {
             prior_authorizations: m.pas.iter().map(|p| p.to_pa()).collect(),
             ingredient_cost: money("ingredient_cost", self.ingredient_cost)?,
             dispensing_fee: money("dispensing_fee", self.dispensing_fee)?,
+            // Accumulators are summed from the stored fills' patient pay.
+            accumulators: None,
+            payment_plan: None,
         };
         rx.validate()?;
         Ok(rx)

@@ -2,14 +2,18 @@
 //! files carry their input, and insta snapshots hold the expected output.
 
 mod batch;
+mod benefit;
 mod claims_mix;
 mod cli;
 mod diagnostics;
 mod diff;
+mod docs;
 mod fmt;
 mod formularies;
 mod interop;
 mod load;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod ncpdp;
 mod report;
 mod rxnorm;
@@ -17,4 +21,5 @@ mod rxnorm;
 mod service;
 mod support;
 mod tidy;
+mod values;
 mod writes;

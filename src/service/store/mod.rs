@@ -129,6 +129,9 @@ impl StoredFill {
             date: self.date,
             days_supply: self.days_supply,
             quantity: self.quantity,
+            patient_pay: self.patient_pay,
+            applied_to_deductible: None,
+            total_cost: None,
         }
     }
 }
