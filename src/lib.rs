@@ -82,6 +82,8 @@ pub mod ncpdp;
 pub mod prices;
 pub mod report;
 pub mod rxnorm;
+#[cfg(feature = "service")]
+pub mod service;
 pub mod span;
 pub mod syntax;
 pub mod synth;

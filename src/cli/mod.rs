@@ -14,10 +14,14 @@ mod generate;
 mod graph;
 mod import;
 mod import_rxnorm;
+#[cfg(feature = "service")]
+mod loadgen;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod ncpdp;
 mod render;
+#[cfg(feature = "service")]
+mod serve;
 mod test;
 mod validate;
 
@@ -85,6 +89,12 @@ pub enum Command {
     /// Serve the Language Server Protocol on stdin/stdout, for editors.
     #[cfg(feature = "lsp")]
     Lsp(lsp::Args),
+    /// Run the adjudication service: claims over HTTP, history in a store.
+    #[cfg(feature = "service")]
+    Serve(serve::Args),
+    /// Drive a running service with generated claims; check its store after a crash.
+    #[cfg(feature = "service")]
+    Loadgen(loadgen::Args),
 }
 
 /// Reads the command line. `--help` and `--version` print and give
@@ -118,6 +128,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Ncpdp(a) => ncpdp::run(a),
         #[cfg(feature = "lsp")]
         Command::Lsp(a) => lsp::run(a),
+        #[cfg(feature = "service")]
+        Command::Serve(a) => serve::run(a),
+        #[cfg(feature = "service")]
+        Command::Loadgen(a) => loadgen::run(a),
     }
 }
 

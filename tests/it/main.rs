@@ -17,6 +17,8 @@ mod lsp;
 mod ncpdp;
 mod report;
 mod rxnorm;
+#[cfg(feature = "service")]
+mod service;
 mod support;
 mod tidy;
 mod values;
