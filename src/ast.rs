@@ -36,6 +36,8 @@ pub enum Item {
     Pa(PaDef),
     /// `step therapy name { ... }`
     Step(StepDef),
+    /// `benefit ["standard"] { ... }`
+    Benefit(BenefitDef),
 }
 
 /// The formulary header.
@@ -49,6 +51,8 @@ pub struct Header {
     pub version: Option<Spanned<String>>,
     /// The plan year or other period the formulary is in force.
     pub effective: Option<DateRange>,
+    /// `plan medicare-part-d`: the plan type as written.
+    pub plan: Option<Spanned<String>>,
     /// The whole statement.
     pub span: Span,
 }
@@ -362,4 +366,67 @@ pub enum SetItem {
     Class(Spanned<String>),
     /// a drug name
     Drug(Spanned<String>),
+}
+
+/// The plan's benefit design.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BenefitDef {
+    /// The shipped standard benefit it starts from, by name.
+    pub standard: Option<Spanned<String>>,
+    /// `deductible $X [individual] [$Y family]`, in cents.
+    pub deductible: Option<Amounts>,
+    /// `out-of-pocket max $X [individual] [$Y family]`, in cents.
+    pub out_of_pocket: Option<Amounts>,
+    /// `exempt tier N, M`
+    pub exempt_tiers: Vec<Spanned<u64>>,
+    /// `exempt DRUGS`
+    pub exempt: Vec<BenefitList>,
+    /// `insulin DRUGS [cap $X per month]`
+    pub insulin: Option<InsulinDef>,
+    /// `vaccines DRUGS`
+    pub vaccines: Vec<BenefitList>,
+    /// `preventive DRUGS [sex S] [age A..B]`
+    pub preventive: Vec<PreventiveDef>,
+    /// The head: `benefit` and the name.
+    pub span: Span,
+    /// The whole statement, block included.
+    pub full: Span,
+}
+
+/// An individual amount and an optional family amount, in cents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Amounts {
+    /// For one member.
+    pub individual: Spanned<u64>,
+    /// For the family.
+    pub family: Option<Spanned<u64>>,
+    /// The line.
+    pub span: Span,
+}
+
+/// Drugs and classes on one line of a benefit block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenefitList {
+    /// The drugs and classes.
+    pub items: Vec<SetItem>,
+    /// The line.
+    pub span: Span,
+}
+
+/// `insulin DRUGS [cap $X per month]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsulinDef {
+    /// The insulin drugs.
+    pub drugs: BenefitList,
+    /// The cap per month's supply, in cents.
+    pub cap: Option<Spanned<u64>>,
+}
+
+/// `preventive DRUGS [sex S] [age A..B]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreventiveDef {
+    /// The drugs.
+    pub drugs: BenefitList,
+    /// Conditions the patient must meet (age, sex).
+    pub conditions: Vec<Condition>,
 }

@@ -59,6 +59,15 @@ pub struct Expect {
     /// the name of one that would not pay now, naming what it needs
     /// (`cardura-xl-4 (needs prior authorization cardura-xl-bph)`).
     pub alternatives: Option<Vec<String>>,
+    /// The benefit phase after the fill: `deductible`, `initial` or `catastrophic`.
+    pub phase: Option<String>,
+    /// Deductible left after the fill, in dollars.
+    pub deductible_remaining: Option<f64>,
+    /// Out of pocket left before the maximum after the fill, in dollars.
+    pub out_of_pocket_remaining: Option<f64>,
+    /// A message code that must be among the messages (e.g. 569), or `none`
+    /// for a decision whose messages carry no code.
+    pub message: Option<Code>,
 }
 
 /// A reject code written as text (`MR`) or a number (`75`).
@@ -231,6 +240,7 @@ pub fn compare(e: &Expect, d: &Decision) -> Vec<String> {
             ));
         }
     }
+    benefit_expectations(e, d, &mut out);
     if let Some(a) = &e.alternative {
         let got = d.alternatives.first().map(|x| x.name).unwrap_or("none");
         if got != a {
@@ -261,6 +271,53 @@ fn alternative_text(a: &crate::check::Alternative) -> String {
         a.name.to_string()
     } else {
         format!("{} (needs {})", a.name, a.needs.join(", "))
+    }
+}
+
+/// The benefit's phase, what is left, and message codes.
+fn benefit_expectations(e: &Expect, d: &Decision, out: &mut Vec<String>) {
+    let b = d.benefit.as_ref();
+    if let Some(p) = &e.phase {
+        let got = b.map(|b| b.phase.as_str()).unwrap_or("no benefit");
+        if got != p {
+            out.push(format!("phase: expected {p}, got {got}"));
+        }
+    }
+    let amounts = [
+        (
+            "deductible_remaining",
+            e.deductible_remaining,
+            b.and_then(|b| b.deductible_remaining),
+        ),
+        (
+            "out_of_pocket_remaining",
+            e.out_of_pocket_remaining,
+            b.and_then(|b| b.out_of_pocket_remaining),
+        ),
+    ];
+    for (field, want, got) in amounts {
+        if let Some(w) = want {
+            let w = Money::from_dollars(w);
+            if got != Some(w) {
+                let got = got.map(|g| g.to_string()).unwrap_or_else(|| "none".into());
+                out.push(format!("{field}: expected {w}, got {got}"));
+            }
+        }
+    }
+    if let Some(c) = &e.message {
+        let want = c.text();
+        let codes: Vec<&str> = d.messages.iter().filter_map(|m| m.code).collect();
+        let ok = if want == "none" {
+            codes.is_empty()
+        } else {
+            codes.contains(&want.as_str())
+        };
+        if !ok {
+            out.push(format!(
+                "message: expected {want}, got [{}]",
+                codes.join(", ")
+            ));
+        }
     }
 }
 

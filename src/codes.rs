@@ -3,6 +3,10 @@
 //! function returns a value or a reason, never panics.
 
 use chrono::NaiveDate;
+
+/// A calendar date (dates of service, birth, fills): chrono's `NaiveDate`,
+/// re-exported so callers need not depend on chrono themselves.
+pub use chrono::NaiveDate as Date;
 use std::fmt;
 
 /// A National Drug Code in the normalised 11-digit 5-4-2 form. Stored as its
@@ -249,7 +253,16 @@ impl fmt::Display for DateSpan {
 
 /// Parses YYYY-MM-DD.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
+    // Exactly four, two and two ASCII digits: chrono alone also reads a
+    // sign and short fields (`+2026-03-1`, `-001-01-01`).
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
@@ -258,6 +271,20 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert!(parse_date("2026-03-01").is_some());
+        for bad in [
+            "+2026-03-1",
+            "-001-01-01",
+            "2026-3-01 ",
+            "2026/03/01",
+            "2026-02-30",
+        ] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn ndc_forms_normalise_to_eleven_digits() {

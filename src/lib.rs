@@ -31,16 +31,21 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod benefit;
 pub mod cases;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod codes;
 pub mod compile;
 pub mod diagnostics;
+#[cfg(feature = "cli")]
 pub mod diff;
 pub mod fmt;
 pub mod interop;
 pub mod io;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod ncpdp;
 pub mod prices;
 pub mod report;
@@ -50,7 +55,8 @@ pub mod syntax;
 pub mod synth;
 pub mod words;
 
-pub use check::{check, Decision, Prescription};
+pub use check::{check, Decision, Prescription, PrescriptionBuilder, RejectCode};
+pub use codes::Date;
 pub use compile::model::Formulary;
 pub use compile::{compile, load, parse_str, Compiled, LoadOptions, Parsed};
 

@@ -105,3 +105,84 @@ pub fn formulary(size: Size) -> String {
     // Rules that no drug reached stay unused; drop nothing so sizes stay predictable.
     s
 }
+
+/// The formulary of [`formulary`] split into a main file and `parts`
+/// included files, as `(name, text)` with the main file first. The main file
+/// keeps the header, tiers and policies and includes each part; the classes
+/// and rules are dealt out to the parts in order, in runs of about equal size.
+pub fn formulary_split(size: Size, parts: usize) -> Vec<(String, String)> {
+    let whole = formulary(size);
+    let mut prelude = String::new();
+    let mut statements: Vec<String> = Vec::new();
+    for line in whole.lines() {
+        let starts_block = line.starts_with("class ")
+            || line.starts_with("prior authorization ")
+            || line.starts_with("step therapy ");
+        match statements.last_mut() {
+            _ if starts_block => statements.push(format!("{line}\n")),
+            Some(current) => {
+                current.push_str(line);
+                current.push('\n');
+            }
+            None => {
+                prelude.push_str(line);
+                prelude.push('\n');
+            }
+        }
+    }
+    // Deal statements out in runs of about equal size in bytes.
+    let parts = parts.max(1);
+    let total: usize = statements.iter().map(String::len).sum();
+    let target = total.div_ceil(parts).max(1);
+    let mut chunks: Vec<String> = vec![String::new()];
+    for st in statements {
+        let full = chunks.last().is_some_and(|c| c.len() >= target);
+        if full && chunks.len() < parts {
+            chunks.push(String::new());
+        }
+        if let Some(c) = chunks.last_mut() {
+            c.push_str(&st);
+        }
+    }
+    let mut files = vec![("main.formulary".to_string(), prelude)];
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        let name = format!("part-{n:02}.formulary");
+        let _ = writeln!(files[0].1, "include \"{name}\"");
+        files.push((name, chunk));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_formulary_holds_the_same_statements_as_the_whole() {
+        let size = Size {
+            classes: 6,
+            ingredients_per_class: 3,
+            products_per_ingredient: 2,
+            pa_rules: 3,
+            step_rules: 3,
+        };
+        let files = formulary_split(size, 4);
+        assert_eq!(files.len(), 5);
+        let includes = files[0]
+            .1
+            .lines()
+            .filter(|l| l.starts_with("include "))
+            .count();
+        assert_eq!(includes, 4);
+        let mut joined: Vec<&str> = files
+            .iter()
+            .flat_map(|(_, t)| t.lines())
+            .filter(|l| !l.starts_with("include "))
+            .collect();
+        let whole = formulary(size);
+        let mut lines: Vec<&str> = whole.lines().collect();
+        joined.sort_unstable();
+        lines.sort_unstable();
+        assert_eq!(joined, lines);
+    }
+}

@@ -206,14 +206,21 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         assert_eq!(estimate(&f, id, None, date, 30.0), Some(Money(1500)));
         assert_eq!(estimate(&f, id, None, date, 4e12), None);
-        // Checking such a claim used to overflow while adding the fee and
-        // taking the coinsurance; now its cost is unknown.
-        let rx = crate::Prescription::from_str(
+        // Such a claim used to be paid with its cost unknown; its quantity
+        // is now an input error naming the field.
+        let e = crate::Prescription::from_str(
             r#"{"date": "2026-03-01", "rxcui": 1, "quantity": 3999999999990, "days_supply": 3,
+                "patient": {"age": 70, "sex": "F"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("quantity"), "{e}");
+        // The largest quantity accepted prices without overflow.
+        let rx = crate::Prescription::from_str(
+            r#"{"date": "2026-03-01", "rxcui": 1, "quantity": 9999999.999, "days_supply": 3,
                 "patient": {"age": 70, "sex": "F"}}"#,
         )
         .unwrap();
         let cost = crate::check(&f, &rx).cost.unwrap();
-        assert_eq!((cost.total, cost.patient_pay), (None, None));
+        assert_eq!(cost.total, Some(Money(500_000_000)));
     }
 }

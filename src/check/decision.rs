@@ -25,6 +25,11 @@ pub struct Decision<'f> {
     pub tier: Option<TierInfo<'f>>,
     /// What the patient and the plan pay.
     pub cost: Option<Cost>,
+    /// How the plan's benefit divided the cost: the parts, the phase and
+    /// the accumulators after this fill. Absent for a plan without a
+    /// `benefit` block, or when the cost is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benefit: Option<BenefitInfo<'f>>,
     /// Every failed edit.
     pub rejects: Vec<Reject<'f>>,
     /// Information that does not block the claim.
@@ -41,6 +46,33 @@ impl Decision<'_> {
     /// True when paid.
     pub fn is_paid(&self) -> bool {
         self.status == Status::Paid
+    }
+
+    /// True when the formulary covers the drug for this fill: it has a tier
+    /// on the date of service. A covered drug may still be rejected for
+    /// prior authorization, step therapy or a limit.
+    pub fn covered(&self) -> bool {
+        self.tier.is_some()
+    }
+
+    /// True when a prior authorization is required (reject 75).
+    pub fn needs_pa(&self) -> bool {
+        self.has_reject(RejectCode::PriorAuthorizationRequired)
+    }
+
+    /// True when step therapy must be tried first (reject 608).
+    pub fn needs_step(&self) -> bool {
+        self.has_reject(RejectCode::StepTherapyRequired)
+    }
+
+    /// True when the claim carries this reject.
+    pub fn has_reject(&self, code: RejectCode) -> bool {
+        self.rejects.iter().any(|r| r.code == code)
+    }
+
+    /// The reject codes, in the order the edits were evaluated.
+    pub fn reject_codes(&self) -> impl Iterator<Item = RejectCode> + '_ {
+        self.rejects.iter().map(|r| r.code)
     }
 }
 
@@ -108,6 +140,36 @@ pub struct Cost {
     pub total: Option<Money>,
     /// Where the total came from.
     pub basis: Basis,
+}
+
+/// The benefit's view of a fill.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BenefitInfo<'f> {
+    /// The plan type.
+    pub plan: crate::benefit::PlanType,
+    /// The shipped standard benefit the plan uses, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard: Option<&'f str>,
+    /// The phase the member was in before this fill.
+    pub phase_before: crate::benefit::Phase,
+    /// The phase after it.
+    pub phase: crate::benefit::Phase,
+    /// The parts of the cost, in order; the patient pay is their sum.
+    pub parts: Vec<crate::benefit::Part>,
+    /// Deductible left after this fill, when the plan has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deductible_remaining: Option<Money>,
+    /// Out of pocket left before the maximum after this fill, when the plan has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_pocket_remaining: Option<Money>,
+    /// What this fill adds to the accumulators (what a reversal takes back).
+    pub applied: crate::benefit::Delta,
+    /// The accumulators after this fill.
+    pub accumulators: crate::benefit::Accumulators,
+    /// This month's cap under the Medicare Prescription Payment Plan, for a
+    /// member who takes part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_plan_month_cap: Option<Money>,
 }
 
 /// A cost share, written out only when shown or serialized, so that a

@@ -5,13 +5,17 @@
 //! is an [`InputError`] naming the field (`history[2].date: expected
 //! YYYY-MM-DD`), never a panic and never a silent default. The only defaults
 //! are documented ones: `daw` 0, empty `diagnoses`, `history` and
-//! `prior_authorizations`.
+//! `prior_authorizations`, accumulator amounts 0, and a history fill's
+//! `applied_to_deductible` 0.
 
 use crate::ast::Sex;
 use crate::codes::{normalise_icd, parse_date, parse_rxcui, Money, Ndc};
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
+
+mod benefit;
+pub use benefit::{AccumulatorsIn, FamilyIn, PaymentPlanIn};
 
 /// A prescription to check.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -53,6 +57,14 @@ pub struct Prescription {
     /// Submitted dispensing fee in dollars (NCPDP 412-DC).
     #[serde(default, deserialize_with = "opt_money")]
     pub dispensing_fee: Option<Money>,
+    /// The member's benefit totals for the plan year before this fill, as
+    /// the claims system keeps them. Without them, the history's patient
+    /// pay is added up.
+    #[serde(default)]
+    pub accumulators: Option<AccumulatorsIn>,
+    /// The member takes part in the Medicare Prescription Payment Plan.
+    #[serde(default)]
+    pub payment_plan: Option<PaymentPlanIn>,
 }
 
 /// The kind of pharmacy filling the prescription.
@@ -102,6 +114,15 @@ pub struct Fill {
     pub days_supply: u32,
     /// Quantity.
     pub quantity: f64,
+    /// What the patient paid in dollars (NCPDP 505-F5), for the accumulators.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub patient_pay: Option<Money>,
+    /// The part of the patient pay applied to the deductible (NCPDP 517-FH); 0 when absent.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub applied_to_deductible: Option<Money>,
+    /// The fill's gross drug cost in dollars.
+    #[serde(default, deserialize_with = "opt_money")]
+    pub total_cost: Option<Money>,
 }
 
 /// A prior authorization on file.
@@ -153,7 +174,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(super) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         InputError {
             path: path.into(),
             message: message.into(),
@@ -217,12 +238,21 @@ impl Prescription {
         Ok(rx)
     }
 
-    /// Checks what serde cannot: ranges, one drug code, consistent dates.
+    /// Checks what serde cannot: ranges, one drug code, consistent dates,
+    /// and diagnoses in the normal form the reader and
+    /// [`PrescriptionBuilder`](super::PrescriptionBuilder) give (`E119`): a
+    /// code as written (`E11.9`) would never match a rule.
     pub fn validate(&self) -> Result<(), InputError> {
         one_code("", self.ndc.is_some(), self.rxcui.is_some())?;
-        if !(self.quantity > 0.0 && self.quantity.is_finite()) {
-            return Err(InputError::new("quantity", "must be a positive number"));
+        for (i, code) in self.diagnoses.iter().enumerate() {
+            if normalise_icd(code).as_deref() != Some(code.as_str()) {
+                return Err(InputError::new(
+                    format!("diagnoses[{i}]"),
+                    format!("`{code}` is not a normalised ICD-10 code; build the prescription with PrescriptionBuilder"),
+                ));
+            }
         }
+        quantity("quantity", self.quantity)?;
         if self.days_supply == 0 || self.days_supply > 365 {
             return Err(InputError::new("days_supply", "must be between 1 and 365"));
         }
@@ -252,16 +282,12 @@ impl Prescription {
                     "must be between 1 and 365",
                 ));
             }
-            if !(f.quantity > 0.0 && f.quantity.is_finite()) {
-                return Err(InputError::new(
-                    at(".quantity"),
-                    "must be a positive number",
-                ));
-            }
+            quantity(&at(".quantity"), f.quantity)?;
             if f.date > self.date {
                 return Err(InputError::new(at(".date"), "is after the date of service"));
             }
         }
+        benefit::validate(self)?;
         for (i, pa) in self.prior_authorizations.iter().enumerate() {
             let at = |field: &str| format!("prior_authorizations[{i}]{field}");
             if pa.ndc.is_none() && pa.rxcui.is_none() && pa.rule.is_none() {
@@ -281,17 +307,71 @@ impl Prescription {
             if m.is_some_and(|m| m.0 < 0) {
                 return Err(InputError::new(field, "must not be negative"));
             }
+            if m.is_some_and(|m| m > MAX_AMOUNT) {
+                return Err(InputError::new(
+                    field,
+                    format!("must be at most {MAX_AMOUNT}"),
+                ));
+            }
+        }
+        if let Some(e) = self.patient.enrolled.filter(|e| *e > self.date) {
+            return Err(InputError::new(
+                "patient.enrolled",
+                format!("{e} is after the date of service"),
+            ));
         }
         Ok(())
     }
 
-    /// Age in whole years at the date of service.
+    /// Checks what needs the formulary: every PA on file that names a rule
+    /// names one of its PA or step therapy rules.
+    pub fn validate_for(&self, f: &crate::Formulary) -> Result<(), InputError> {
+        for (i, pa) in self.prior_authorizations.iter().enumerate() {
+            let Some(rule) = &pa.rule else { continue };
+            let known =
+                f.pas.iter().any(|r| &r.name == rule) || f.steps.iter().any(|r| &r.name == rule);
+            if !known {
+                return Err(InputError::new(
+                    format!("prior_authorizations[{i}].rule"),
+                    format!(
+                        "formulary {} has no prior authorization or step therapy rule `{}`",
+                        f.id,
+                        crate::compile::load::reference::short(rule)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Age in whole years at the date of service. A patient born on
+    /// 29 February is a year older on 1 March in years without one.
     pub fn age(&self) -> u32 {
         match self.patient.birth_date {
             Some(b) => self.date.years_since(b).unwrap_or(0),
             None => self.patient.age.unwrap_or(0),
         }
     }
+}
+
+/// The largest quantity: the NCPDP Quantity Dispensed field holds
+/// 9,999,999.999. Larger values would overflow the cost arithmetic.
+pub const MAX_QUANTITY: f64 = 9_999_999.999;
+
+/// The largest submitted amount, $10,000,000.
+pub const MAX_AMOUNT: Money = Money(1_000_000_000);
+
+fn quantity(field: &str, q: f64) -> Result<(), InputError> {
+    if !(q > 0.0 && q.is_finite()) {
+        return Err(InputError::new(field, "must be a positive number"));
+    }
+    if q > MAX_QUANTITY {
+        return Err(InputError::new(
+            field,
+            "must be at most 9999999.999 (the NCPDP quantity dispensed field)",
+        ));
+    }
+    Ok(())
 }
 
 fn one_code(at: &str, ndc: bool, rxcui: bool) -> Result<(), InputError> {
@@ -385,6 +465,10 @@ fn sex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Sex>, D::Error> {
             "expected F, M or U, got `{s}`"
         ))),
     }
+}
+
+fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    opt_money(d).map(Option::unwrap_or_default)
 }
 
 fn opt_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {

@@ -7,6 +7,8 @@
 //! [`Prescription::from_str`] accepted.
 
 mod alternatives;
+mod benefit;
+mod builder;
 mod cost;
 mod decision;
 mod eval;
@@ -15,10 +17,11 @@ pub mod lines;
 mod reject;
 mod render;
 
+pub use builder::PrescriptionBuilder;
 pub use decision::*;
 pub use input::{
-    Fill, InputError, PaOnFile, PaStatus, Patient, PharmacyKind, Prescription, MAX_NESTING,
-    MAX_PRESCRIPTION,
+    AccumulatorsIn, FamilyIn, Fill, InputError, PaOnFile, PaStatus, Patient, PaymentPlanIn,
+    PharmacyKind, Prescription, MAX_NESTING, MAX_PRESCRIPTION,
 };
 pub use reject::RejectCode;
 pub use render::{relation_words, render_human};
@@ -44,6 +47,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
         },
         tier: None,
         cost: None,
+        benefit: None,
         rejects: Vec::new(),
         messages: Vec::new(),
         alternatives: Vec::new(),
@@ -108,7 +112,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
     } else if let Some(p) = f
         .transition
         .as_ref()
-        .filter(|_| d.rejects.iter().any(|r| r.code.transition_may_override()))
+        .filter(|_| part_d(f) && d.rejects.iter().any(|r| r.code.transition_may_override()))
     {
         messages.push(Message {
             code: Some("569"),
@@ -123,7 +127,9 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
             label: &t.label,
         });
         let (total, basis) = cost::requested_total(f, id, rx);
-        d.cost = Some(cost::cost(t, rx.pharmacy, rx.days_supply, total, basis));
+        let mut c = cost::cost(t, rx.pharmacy, rx.days_supply, total, basis);
+        d.benefit = benefit::apply(f, &f.benefit, id, t, rx, &mut c, &mut messages);
+        d.cost = Some(c);
         if t.specialty && rx.pharmacy != Some(PharmacyKind::Specialty) {
             messages.push(Message {
                 code: None,
@@ -215,6 +221,12 @@ fn drug_info(f: &Formulary, id: DrugId) -> DrugInfo<'_> {
     }
 }
 
+/// True for a Medicare Part D plan, whose transition fills and the rejects
+/// they could override carry notice 569.
+fn part_d(f: &Formulary) -> bool {
+    f.benefit.plan == crate::benefit::PlanType::MedicarePartD
+}
+
 /// Applies the transition policy. Returns the tier to charge when a fill of
 /// a non-formulary drug is paid under it.
 fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32> {
@@ -252,7 +264,7 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
     }
     if cx.rx.days_supply > left {
         e.messages.push(Message {
-            code: Some("569"),
+            code: part_d(f).then_some("569"),
             text: format!(
                 "a transition fill of up to {left} days supply would be paid (day {} of the {}-day transition period)",
                 days_in + 1,
@@ -274,10 +286,15 @@ fn transition<'f>(cx: &Ctx<'f, '_>, id: DrugId, e: &mut Eval<'f>) -> Option<u32>
             detail: Cow::Owned(format!("{} overridden by transition fill", r.code)),
         });
     }
+    let notice = if part_d(f) {
+        "; give the patient the transition notice"
+    } else {
+        ""
+    };
     e.messages.push(Message {
-        code: Some("569"),
+        code: part_d(f).then_some("569"),
         text: format!(
-            "transition fill: paid for day {} of the {}-day transition period, overriding {}; give the patient the transition notice",
+            "transition fill: paid for day {} of the {}-day transition period, overriding {}{notice}",
             days_in + 1,
             policy.window_days,
             overridden.join(", ")

@@ -56,6 +56,9 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
         }
         o.push('\n');
     }
+    if let Some(b) = &d.benefit {
+        benefit_lines(&mut o, b);
+    }
     for r in &d.rejects {
         let _ = writeln!(o, "  ✗ {:<3} {}", r.code, r.message);
         let _ = writeln!(o, "        {}", rule_line(&r.rule));
@@ -109,6 +112,40 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
         short_hash(d.formulary.hash)
     );
     o
+}
+
+/// The parts of the patient pay, the phase and what is left.
+fn benefit_lines(o: &mut String, b: &BenefitInfo) {
+    use crate::benefit::PartKind;
+    let parts: Vec<String> = b
+        .parts
+        .iter()
+        .map(|p| {
+            let what = match p.kind {
+                PartKind::Deductible => "deductible",
+                PartKind::CostShare => "cost share",
+                PartKind::InsulinCap => "insulin cap",
+                PartKind::AfterCap => "after the out-of-pocket maximum",
+                PartKind::Vaccine => "vaccine",
+                PartKind::Preventive => "preventive",
+            };
+            format!("{what} {} of {}", p.patient, p.gross)
+        })
+        .collect();
+    let _ = writeln!(o, "  benefit ({}): {}", b.plan, parts.join(" + "));
+    let phase = if b.phase == b.phase_before {
+        b.phase.as_str().to_string()
+    } else {
+        format!("{} → {}", b.phase_before.as_str(), b.phase.as_str())
+    };
+    let _ = write!(o, "    phase {phase}");
+    if let Some(m) = b.deductible_remaining {
+        let _ = write!(o, "; deductible left {m}");
+    }
+    if let Some(m) = b.out_of_pocket_remaining {
+        let _ = write!(o, "; out of pocket left {m}");
+    }
+    o.push('\n');
 }
 
 /// The relation of an alternative, in words.

@@ -58,7 +58,7 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let rx = match Prescription::from_str(&text) {
+    let rx = match Prescription::from_str(&text).and_then(|rx| rx.validate_for(f).map(|()| rx)) {
         Ok(rx) => rx,
         Err(e) => {
             eprintln!("error: invalid prescription {}: {e}", path.display());
@@ -67,7 +67,8 @@ fn run_one(f: &Formulary, path: &Path, format: Format, trace: bool) -> i32 {
     };
     let d = check(f, &rx);
     let out = match format {
-        Format::Human => Ok(render_human(&d, trace)),
+        // A prescription's own text (a PA number) may hold control characters.
+        Format::Human => Ok(escape_controls(&render_human(&d, trace))),
         Format::Json => serde_json::to_string_pretty(&d)
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
@@ -183,6 +184,19 @@ fn run_batch(f: &Formulary, path: &Path) -> i32 {
     code
 }
 
+/// `text` with control characters other than line breaks shown as `\u{1b}`.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// An error object naming the line, also said on stderr.
 fn error_line(n: u64, msg: &str) -> String {
     let msg = crate::compile::load::reference::short(msg);
@@ -193,7 +207,9 @@ fn error_line(n: u64, msg: &str) -> String {
 /// One line: its decision as JSON, with the line number first, or an error
 /// object naming the line. Batch lines are JSON only.
 fn check_line(f: &Formulary, n: u64, line: &str) -> Result<String, String> {
-    let rx = Prescription::from_json(line).map_err(|e| error_line(n, &e.to_string()))?;
+    let rx = Prescription::from_json(line)
+        .and_then(|rx| rx.validate_for(f).map(|()| rx))
+        .map_err(|e| error_line(n, &e.to_string()))?;
     let d = serde_json::to_string(&check(f, &rx)).map_err(|e| error_line(n, &e.to_string()))?;
     match d.strip_prefix('{') {
         Some(rest) if rest != "}" => Ok(format!("{{\"line\":{n},{rest}")),

@@ -14,6 +14,8 @@ mod generate;
 mod graph;
 mod import;
 mod import_rxnorm;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod ncpdp;
 mod render;
 mod test;
@@ -80,6 +82,9 @@ pub enum Command {
     Generate(generate::Args),
     /// Read NCPDP D.0 transmissions: decode one, or check its claims.
     Ncpdp(ncpdp::Args),
+    /// Serve the Language Server Protocol on stdin/stdout, for editors.
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
 }
 
 /// Reads the command line. `--help` and `--version` print and give
@@ -111,6 +116,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Diff(a) => diff::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Ncpdp(a) => ncpdp::run(a),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(a) => lsp::run(a),
     }
 }
 

@@ -61,6 +61,10 @@ pub(super) fn run(a: Args) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if let Err(e) = same_formulary(&case_path, cases.formulary.as_deref(), &a.formulary) {
+        eprintln!("error: {}: {e}", case_path.display());
+        return EXIT_ERROR;
+    }
     let results = cases.run(&f);
     let mut failed = 0;
     for r in &results {
@@ -89,6 +93,27 @@ pub(super) fn run(a: Args) -> i32 {
         EXIT_REJECTED
     } else {
         EXIT_OK
+    }
+}
+
+/// The case file's `formulary:` key, when given, must name the formulary
+/// being tested (relative to the case file).
+fn same_formulary(case_path: &Path, named: Option<&str>, tested: &Path) -> Result<(), String> {
+    let Some(named) = named else { return Ok(()) };
+    let dir = case_path.parent().unwrap_or(Path::new(""));
+    let want = dir.join(named);
+    let same = match (std::fs::canonicalize(&want), std::fs::canonicalize(tested)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "its cases are for `{}` (the `formulary:` key), not {}",
+            want.display(),
+            tested.display()
+        ))
     }
 }
 

@@ -12,7 +12,9 @@
 //! the graph checks (cycles, steps that can never be met) still run on what
 //! resolved, except where an error lies inside the lines they point at.
 
+pub mod benefit;
 mod build;
+pub mod cache;
 mod checks;
 pub mod load;
 pub mod model;

@@ -129,7 +129,7 @@ pub enum Error {
     #[error("{what} at line {line}, byte {byte}")]
     #[diagnostic(
         code(formulary::E0009),
-        help("formulary source is UTF-8 text; save the file as UTF-8")
+        help("formulary source is UTF-8 text without control characters other than tab and line breaks")
     )]
     BadText {
         /// What is wrong, e.g. "invalid UTF-8".
@@ -369,6 +369,34 @@ pub enum Error {
         again: SourceSpan,
     },
 
+    /// E0112: a plan type the language does not know.
+    #[error("unknown plan type `{name}`")]
+    #[diagnostic(code(formulary::E0112), help("{help}"))]
+    UnknownPlanType {
+        /// As written.
+        name: String,
+        /// The plan type.
+        #[label("not a plan type")]
+        at: SourceSpan,
+        /// The plan types, or the closest one.
+        help: String,
+    },
+
+    /// E0113: a construct that only a Medicare Part D plan may use.
+    #[error("{what} is only for Medicare Part D plans, and this is a {plan} plan")]
+    #[diagnostic(code(formulary::E0113), help("{help}"))]
+    PartDOnly {
+        /// The construct.
+        what: String,
+        /// The plan type.
+        plan: &'static str,
+        /// The construct.
+        #[label("Part D only")]
+        at: SourceSpan,
+        /// What to do instead.
+        help: &'static str,
+    },
+
     /// E0201: a drug name that is not defined.
     #[error("unknown drug `{name}`")]
     #[diagnostic(code(formulary::E0201), help("{help}"))]
@@ -478,6 +506,19 @@ pub enum Error {
         at: SourceSpan,
         /// How to fix.
         help: &'static str,
+    },
+
+    /// E0208: a standard benefit that is not shipped.
+    #[error("unknown standard benefit \"{name}\"")]
+    #[diagnostic(code(formulary::E0208), help("{help}"))]
+    UnknownStandardBenefit {
+        /// As written.
+        name: String,
+        /// The name.
+        #[label("not a shipped benefit")]
+        at: SourceSpan,
+        /// The shipped benefits, or the closest one.
+        help: String,
     },
 
     /// E0301: step therapy rules that require each other.

@@ -8,7 +8,9 @@ mod kinds;
 mod render;
 
 pub use kinds::Error;
-pub use render::{render_human, render_json, JsonDiagnostic};
+#[cfg(feature = "pretty")]
+pub use render::render_human;
+pub use render::{render_json, JsonDiagnostic};
 
 use crate::span::{FileId, Span};
 use miette::Diagnostic as _;
@@ -42,6 +44,19 @@ impl Diag {
         full.rsplit("::").next().unwrap_or_default().to_string()
     }
 
+    /// The name a "did you mean" help suggests in place of an unknown drug,
+    /// class or rule, with the byte range of the name it would replace.
+    pub fn suggestion(&self) -> Option<(std::ops::Range<usize>, &str)> {
+        let (at, help) = match &self.error {
+            Error::UnknownDrug { at, help, .. }
+            | Error::UnknownClass { at, help, .. }
+            | Error::UnknownRule { at, help, .. } => (at, help),
+            _ => return None,
+        };
+        let name = suggested_name(help)?;
+        Some((at.offset()..at.offset() + at.len(), name))
+    }
+
     /// First labelled byte offset, for sorting.
     fn offset(&self) -> usize {
         self.error
@@ -65,7 +80,44 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
     match best {
-        Some((_, c)) => format!("did you mean `{c}`?"),
+        Some((_, c)) => format!("{DID_YOU_MEAN}`{c}`?"),
         None => String::new(),
+    }
+}
+
+const DID_YOU_MEAN: &str = "did you mean ";
+
+/// The name in a help text written by [`did_you_mean`].
+fn suggested_name(help: &str) -> Option<&str> {
+    help.strip_prefix(DID_YOU_MEAN)?
+        .strip_prefix('`')?
+        .strip_suffix("`?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suggested_name_is_read_back_from_the_help() {
+        let help = did_you_mean("ing1", ["ing0", "other"]);
+        let diag = Diag::at(
+            Span::new(FileId(0), 10, 14),
+            Error::UnknownDrug {
+                name: "ing1".into(),
+                at: (10, 4).into(),
+                help,
+            },
+        );
+        assert_eq!(diag.suggestion(), Some((10..14, "ing0")));
+        let none = Diag::at(
+            Span::new(FileId(0), 10, 14),
+            Error::UnknownClass {
+                name: "zzz".into(),
+                at: (10, 3).into(),
+                help: did_you_mean("zzz", ["ing0"]),
+            },
+        );
+        assert_eq!(none.suggestion(), None);
     }
 }

@@ -3,12 +3,14 @@
 
 use super::Diag;
 use crate::span::Sources;
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
 use serde::Serialize;
 
 /// Renders diagnostics as miette reports, one after another, with a summary line.
-/// `colour` selects ANSI colours; `width` wraps text.
+/// `colour` selects ANSI colours; `width` wraps text. Feature `pretty`.
+#[cfg(feature = "pretty")]
 pub fn render_human(diags: &[Diag], sources: &Sources, colour: bool, width: usize) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme};
     let theme = if colour {
         GraphicalTheme::unicode()
     } else {

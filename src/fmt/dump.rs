@@ -45,6 +45,7 @@ fn dump(f: &Formulary, s: &mut String) -> std::fmt::Result {
     if let Some(t) = &f.transition {
         writeln!(s, "transition {} {}", t.window_days, t.supply_days)?;
     }
+    benefit(f, s)?;
     writeln!(
         s,
         "prices {:?} catalogs {:?}",
@@ -183,4 +184,39 @@ fn clause(f: &Formulary, c: &RuleClause) -> String {
         ClauseKind::Sex(x) => format!("sex {}", x.as_str()),
     };
     format!("{what} ({})", c.period)
+}
+
+/// The plan type, the design and the drugs it names, by name.
+fn benefit(f: &Formulary, s: &mut String) -> std::fmt::Result {
+    let b = &f.benefit;
+    writeln!(s, "plan {}", b.plan)?;
+    let Some(d) = &b.design else {
+        return Ok(());
+    };
+    writeln!(s, "benefit {d:?}")?;
+    let set = |set: &crate::compile::benefit::DrugSet| {
+        let mut drugs: Vec<&str> = set.drugs.iter().map(|i| f.drug(*i).name.as_str()).collect();
+        let mut classes: Vec<&str> = set
+            .classes
+            .iter()
+            .map(|c| f.class(*c).name.as_str())
+            .collect();
+        drugs.sort_unstable();
+        classes.sort_unstable();
+        format!("drugs={drugs:?} classes={classes:?}")
+    };
+    writeln!(s, "  exempt {}", set(&b.exempt))?;
+    writeln!(s, "  insulin {}", set(&b.insulin))?;
+    writeln!(s, "  vaccines {}", set(&b.vaccines))?;
+    for p in &b.preventive {
+        writeln!(
+            s,
+            "  preventive {} age={:?}..{:?} sex={:?}",
+            set(&p.set),
+            p.min_age,
+            p.max_age,
+            p.sex
+        )?;
+    }
+    Ok(())
 }

@@ -43,6 +43,7 @@
 //! keyword must be written as many times as before. A file that fails
 //! either check is left alone and reported.
 
+mod benefit;
 mod comments;
 mod dump;
 mod print;
@@ -193,7 +194,35 @@ fn canonical_item(i: &mut Item) {
             s.new_starts_only = s.new_starts_only.map(|_| z);
             s.steps.iter_mut().for_each(|r| r.span = z);
         }
+        Item::Benefit(b) => canonical_benefit(b),
         Item::Include(_) | Item::Prices(_) | Item::Catalog(_) | Item::Refill(_) => {}
+    }
+}
+
+fn canonical_benefit(b: &mut ast::BenefitDef) {
+    let z = Span::default();
+    b.span = z;
+    b.full = z;
+    for a in [&mut b.deductible, &mut b.out_of_pocket]
+        .into_iter()
+        .flatten()
+    {
+        a.span = z;
+    }
+    // Every `exempt tier` line is one list in the tree, written as one line.
+    for l in b.exempt.iter_mut().chain(b.vaccines.iter_mut()) {
+        l.span = z;
+    }
+    if let Some(i) = &mut b.insulin {
+        i.drugs.span = z;
+    }
+    for p in &mut b.preventive {
+        p.drugs.span = z;
+        for c in &mut p.conditions {
+            if let ast::Condition::Age(r) = c {
+                r.span = z;
+            }
+        }
     }
 }
 

@@ -215,6 +215,10 @@ impl Builder<'_> {
                     let a = at(self, "effective", r.from.span.start);
                     l.clauses.push(self.part(t, a));
                 }
+                if let Some(p) = &h.plan {
+                    let a = at(self, "plan", p.span.start);
+                    l.clauses.push(self.part(format!("plan {}", p.node), a));
+                }
                 (Stmt::Leaf(l), h.span.start, h.span.end)
             }
             Item::Include(s) => {
@@ -265,6 +269,7 @@ impl Builder<'_> {
             Item::Class(c) => self.class(c),
             Item::Pa(p) => self.pa(p),
             Item::Step(s) => self.step(s),
+            Item::Benefit(b) => self.benefit(b),
         }
     }
 
@@ -390,6 +395,17 @@ impl Builder<'_> {
             close,
         };
         (Stmt::Block(block), start, end)
+    }
+
+    /// A benefit block, or its head alone when it has no lines.
+    fn benefit(&mut self, b: &ast::BenefitDef) -> (Stmt, u32, u32) {
+        let head = self.leaf(vec![super::benefit::head(b)], b.full.start);
+        let lines = super::benefit::lines(b);
+        if lines.is_empty() {
+            return (Stmt::Leaf(head), b.full.start, b.full.end);
+        }
+        let (stmt, start, end) = self.rule_block(head, b.span.end, lines, b.full.start);
+        (stmt, start, end.max(b.full.end))
     }
 
     /// Prior authorization: approvals and criteria in the author's order,

@@ -9,10 +9,16 @@
 //! reads or writes files; the CLI hands in bytes and writes the results.
 
 pub mod catalog;
+#[cfg(feature = "cli")]
 pub mod cms;
 pub mod fhir;
+#[cfg(feature = "cli")]
 pub mod plans;
 pub mod source;
+
+/// Lookback of the step therapy rules an import writes for drugs flagged
+/// with step therapy but no published prerequisites (CMS, FHIR).
+pub const STEP_LOOKBACK_DAYS: u32 = 365;
 
 pub use catalog::{AttachReport, Catalog, CatalogError};
 

@@ -63,6 +63,10 @@ impl ClaimRequest {
             prior_authorizations: pas,
             ingredient_cost: self.ingredient_cost,
             dispensing_fee: self.dispensing_fee,
+            // A claim does not carry the member's accumulators: the caller
+            // that keeps them (the claims store) adds them.
+            accumulators: None,
+            payment_plan: None,
         };
         rx.validate().map_err(input_reject)?;
         Ok(rx)

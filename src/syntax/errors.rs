@@ -164,6 +164,15 @@ fn readable_rule(rule: Rule) -> &'static str {
         Rule::step_set => "drugs or classes",
         Rule::step_unless => "`unless diagnosis`",
         Rule::step_new_starts => "`new starts only`",
+        Rule::header_plan => "`plan`",
+        Rule::benefit_def => "`benefit`",
+        Rule::b_deductible => "`deductible`",
+        Rule::b_out_of_pocket => "`out-of-pocket max`",
+        Rule::family_amount => "a family amount (`$1000 family`)",
+        Rule::b_exempt_tiers | Rule::b_exempt => "`exempt`",
+        Rule::b_insulin => "`insulin`",
+        Rule::b_vaccines => "`vaccines`",
+        Rule::b_preventive => "`preventive`",
         Rule::WHITESPACE
         | Rule::file
         | Rule::recovery
@@ -171,6 +180,8 @@ fn readable_rule(rule: Rule) -> &'static str {
         | Rule::class_item
         | Rule::pa_item
         | Rule::step_item
+        | Rule::benefit_item
+        | Rule::amounts
         | Rule::statement
         | Rule::tier_extra
         | Rule::cost_share

@@ -9,7 +9,7 @@ use crate::ast::*;
 use crate::span::{FileId, Span, Spanned};
 use pest::iterators::{Pair, Pairs};
 
-type P<'i> = Pair<'i, Rule>;
+pub(super) type P<'i> = Pair<'i, Rule>;
 
 /// Keyword tokens carry no value; the lowering skips them, except those that
 /// tell alternatives apart.
@@ -81,15 +81,15 @@ fn is_keyword(r: Rule) -> bool {
             | Rule::kw_new
             | Rule::kw_starts
             | Rule::kw_only
-    )
+    ) || super::benefit::is_keyword(r)
 }
 
 /// The children of a pair that carry values.
-fn kids<'i>(p: P<'i>) -> impl Iterator<Item = P<'i>> {
+pub(super) fn kids<'i>(p: P<'i>) -> impl Iterator<Item = P<'i>> {
     p.into_inner().filter(|c| !is_keyword(c.as_rule()))
 }
 
-struct Ctx {
+pub(super) struct Ctx {
     file: FileId,
     offset: usize,
     /// Lines a rule block may hold once but held twice.
@@ -98,7 +98,7 @@ struct Ctx {
 
 impl Ctx {
     /// Records `clause` written again at `again` after `first`.
-    fn repeated(&self, clause: &'static str, first: Span, again: Span) {
+    pub(super) fn repeated(&self, clause: &'static str, first: Span, again: Span) {
         self.repeated
             .borrow_mut()
             .push(crate::diagnostics::Diag::at(
@@ -113,14 +113,14 @@ impl Ctx {
 }
 
 impl Ctx {
-    fn span(&self, p: &P) -> Span {
+    pub(super) fn span(&self, p: &P) -> Span {
         let s = p.as_span();
         Span::new(self.file, self.offset + s.start(), self.offset + s.end())
     }
-    fn text(&self, p: &P) -> Spanned<String> {
+    pub(super) fn text(&self, p: &P) -> Spanned<String> {
         Spanned::new(p.as_str().to_string(), self.span(p))
     }
-    fn string(&self, p: &P) -> Spanned<String> {
+    pub(super) fn string(&self, p: &P) -> Spanned<String> {
         // string = "\"" inner "\""; unescape \" and \\.
         let inner = p.as_str();
         let inner = &inner[1..inner.len().saturating_sub(1).max(1)];
@@ -137,14 +137,14 @@ impl Ctx {
         }
         Spanned::new(out, self.span(p))
     }
-    fn int(&self, p: &P) -> Spanned<u64> {
+    pub(super) fn int(&self, p: &P) -> Spanned<u64> {
         Spanned::new(p.as_str().parse().unwrap_or(u64::MAX), self.span(p))
     }
     fn float(&self, p: &P) -> Spanned<f64> {
         Spanned::new(p.as_str().parse().unwrap_or(f64::MAX), self.span(p))
     }
     /// `$12.50` to cents.
-    fn money(&self, p: &P) -> Spanned<u64> {
+    pub(super) fn money(&self, p: &P) -> Spanned<u64> {
         let s = p.as_str().trim_start_matches('$');
         Spanned::new(decimal_scaled(s, 2), self.span(p))
     }
@@ -212,6 +212,7 @@ fn item(cx: &Ctx, p: P) -> Option<Item> {
         Rule::drug_def => Item::Drug(drug(cx, p)?),
         Rule::pa_def => Item::Pa(pa(cx, p)?),
         Rule::step_def => Item::Step(step(cx, p)?),
+        Rule::benefit_def => Item::Benefit(super::benefit::benefit(cx, p)),
         _ => return None,
     })
 }
@@ -223,6 +224,7 @@ fn header(cx: &Ctx, p: P) -> Header {
         id: None,
         version: None,
         effective: None,
+        plan: None,
         span,
     };
     for c in kids(p) {
@@ -231,6 +233,7 @@ fn header(cx: &Ctx, p: P) -> Header {
             Rule::header_id => h.id = kids(c).next().map(|t| cx.text(&t)),
             Rule::header_version => h.version = kids(c).next().map(|t| cx.text(&t)),
             Rule::date_range => h.effective = date_range(cx, c),
+            Rule::header_plan => h.plan = kids(c).next().map(|t| cx.text(&t)),
             _ => {}
         }
     }
@@ -534,7 +537,7 @@ fn pa(cx: &Ctx, p: P) -> Option<PaDef> {
     Some(d)
 }
 
-fn condition(cx: &Ctx, p: P) -> Option<Condition> {
+pub(super) fn condition(cx: &Ctx, p: P) -> Option<Condition> {
     Some(match p.as_rule() {
         Rule::cond_diagnosis => Condition::Diagnosis(names(cx, p)),
         Rule::cond_age => Condition::Age(age_range(cx, kids(p).next()?)),
@@ -598,17 +601,7 @@ fn step_req(cx: &Ctx, p: P) -> Option<StepReq> {
         match c.as_rule() {
             Rule::kw_then => then = true,
             Rule::integer => ints.push(c),
-            Rule::step_set => {
-                for s in kids(c) {
-                    let rule = s.as_rule();
-                    let n = cx.text(&kids(s).next()?);
-                    set.push(if rule == Rule::set_class {
-                        SetItem::Class(n)
-                    } else {
-                        SetItem::Drug(n)
-                    });
-                }
-            }
+            Rule::step_set => set = step_set(cx, c),
             _ => {}
         }
     }
@@ -626,4 +619,21 @@ fn step_req(cx: &Ctx, p: P) -> Option<StepReq> {
         within,
         span,
     })
+}
+
+/// The drugs and classes of a `step_set`.
+pub(super) fn step_set(cx: &Ctx, p: P) -> Vec<SetItem> {
+    let mut set = Vec::new();
+    for s in kids(p) {
+        let rule = s.as_rule();
+        let Some(n) = kids(s).next().map(|n| cx.text(&n)) else {
+            continue;
+        };
+        set.push(if rule == Rule::set_class {
+            SetItem::Class(n)
+        } else {
+            SetItem::Drug(n)
+        });
+    }
+    set
 }

@@ -4,6 +4,7 @@
 //! at the next line that starts a statement, so one run reports every syntax
 //! error in the file. The tree it returns holds every statement that parsed.
 
+mod benefit;
 mod errors;
 mod lower;
 

@@ -256,3 +256,60 @@ fn metro_covers_a_commercial_list_and_every_edit() {
         "{paid} paid, {offered} with alternatives"
     );
 }
+
+#[test]
+fn a_prescription_built_in_code_means_what_the_same_json_means() {
+    use formulary::{Date, PrescriptionBuilder, RejectCode};
+    let f = load(Path::new("formularies/acme/acme.formulary"))
+        .formulary
+        .expect("compiles");
+    let json = formulary::Prescription::from_str(
+        r#"{"date":"2026-03-02","rxcui":1242404,"quantity":30,"days_supply":30,"diagnoses":["N40.1"],"patient":{"age":60,"sex":"M"}}"#,
+    )
+    .expect("valid");
+    let date = Date::from_ymd_opt(2026, 3, 2).expect("date");
+    let built = PrescriptionBuilder::new(date, 30.0, 30)
+        .rxcui(1242404)
+        .age(60)
+        .sex(formulary::ast::Sex::Male)
+        .diagnosis("N40.1")
+        .build()
+        .expect("valid");
+    assert_eq!(built, json);
+    // The BPH diagnosis approves the PA at the counter, whichever way the claim was made.
+    let d = formulary::check(&f, &built);
+    assert!(
+        d.is_paid() && d.covered() && !d.needs_pa(),
+        "{:?}",
+        d.rejects
+    );
+
+    let without = PrescriptionBuilder::new(date, 30.0, 30)
+        .rxcui(1242404)
+        .age(60)
+        .sex(formulary::ast::Sex::Male)
+        .build()
+        .expect("valid");
+    let d = formulary::check(&f, &without);
+    assert!(d.covered() && d.needs_pa() && !d.is_paid());
+    assert_eq!(
+        d.reject_codes().collect::<Vec<_>>(),
+        [RejectCode::PriorAuthorizationRequired]
+    );
+
+    // The builder refuses what the reader refuses, naming the same field.
+    let bad = PrescriptionBuilder::new(date, 30.0, 30)
+        .rxcui(1)
+        .age(60)
+        .diagnosis("E11..9");
+    assert_eq!(bad.build().expect_err("bad code").path, "diagnoses[0]");
+    let none = PrescriptionBuilder::new(date, 30.0, 30).age(60).build();
+    assert!(none.is_err(), "no drug");
+    // A struct holding a code as written is refused, not silently unmatched.
+    let mut raw = json.clone();
+    raw.diagnoses = vec!["N40.1".into()];
+    assert_eq!(
+        raw.validate().expect_err("not normalised").path,
+        "diagnoses[0]"
+    );
+}

@@ -3,17 +3,22 @@
 
 mod alternatives;
 mod batch;
+mod benefit;
 mod claims_mix;
 mod cli;
 mod diagnostics;
 mod diff;
+mod docs;
 mod fmt;
 mod formularies;
 mod interop;
 mod load;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod ncpdp;
 mod report;
 mod rxnorm;
 mod support;
 mod tidy;
+mod values;
 mod writes;

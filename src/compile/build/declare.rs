@@ -42,6 +42,13 @@ impl Builder<'_> {
                         decl.refill.push(r);
                     }
                 }
+                Item::Benefit(bd) => {
+                    if let Some(first) = decl.benefits.first() {
+                        self.duplicate("benefit", "benefit", first.span, bd.span);
+                    } else {
+                        decl.benefits.push(bd);
+                    }
+                }
                 Item::Transition(t) => {
                     if let Some(first) = decl.transition.first() {
                         self.duplicate("transition policy", "transition fill", first.span, t.span);

@@ -27,6 +27,7 @@ pub(super) struct Built {
     pub steps: Vec<StepRule>,
     pub refill: Option<RefillPolicy>,
     pub transition: Option<TransitionPolicy>,
+    pub benefit: crate::compile::benefit::Benefit,
     pub price_files: Vec<String>,
     pub catalog_files: Vec<String>,
     pub by_ndc: FxHashMap<Ndc, DrugId>,
@@ -160,6 +161,7 @@ pub(super) fn build(
         supply_days: b.days(&t.supply_days, "transition supply"),
         origin: b.origin(t.span),
     });
+    let benefit = b.benefit(&decl);
     let relative = |p: &&Spanned<String>| {
         let file = sources.get(p.span.file);
         let dir = std::path::Path::new(&*file.name)
@@ -192,6 +194,7 @@ pub(super) fn build(
         steps,
         refill,
         transition,
+        benefit,
         price_files,
         catalog_files,
         by_ndc,
@@ -212,6 +215,7 @@ struct Decls<'t> {
     steps: Vec<&'t ast::StepDef>,
     refill: Vec<&'t Spanned<u64>>,
     transition: Vec<&'t ast::Transition>,
+    benefits: Vec<&'t ast::BenefitDef>,
     prices: Vec<&'t Spanned<String>>,
     catalogs: Vec<&'t Spanned<String>>,
 }
@@ -249,6 +253,7 @@ impl Builder<'_> {
     }
 }
 
+mod benefit;
 mod declare;
 mod drugs;
 mod references;

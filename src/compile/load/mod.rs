@@ -26,12 +26,13 @@ pub mod reference;
 use super::Parsed;
 use crate::ast;
 use crate::diagnostics::{Diag, Error};
-use crate::span::{SourceFile, Span, Spanned};
+use crate::span::{FileId, SourceFile, Span, Spanned};
 pub use paths::normalise;
 pub use reference::{RefKind, Reference};
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Reads the files a formulary names. The command line and the service use
 /// [`crate::io::FsReader`]; tests and the editor use [`MemoryReader`] or
@@ -174,6 +175,34 @@ pub fn load(
     reader: &mut dyn SourceReader,
     opts: &LoadOptions,
 ) -> Result<Parsed, LoadError> {
+    load_with(main, reader, opts, &mut Fresh)
+}
+
+/// Parses one source file's text as file `id`. [`load`] parses every file
+/// afresh; [`super::cache::ParseCache`] reuses the trees of files whose text
+/// has not changed.
+pub(crate) trait ParseSource {
+    /// The tree and syntax diagnostics of `text`, the file at resolved path
+    /// `canon`, parsed as file `id`.
+    fn parse(&mut self, canon: &Path, id: FileId, text: &Arc<str>) -> (ast::File, Vec<Diag>);
+}
+
+/// Parses every file afresh.
+struct Fresh;
+
+impl ParseSource for Fresh {
+    fn parse(&mut self, _: &Path, id: FileId, text: &Arc<str>) -> (ast::File, Vec<Diag>) {
+        crate::syntax::parse(id, text)
+    }
+}
+
+/// [`load`] with the parser given.
+pub(crate) fn load_with(
+    main: &Path,
+    reader: &mut dyn SourceReader,
+    opts: &LoadOptions,
+    parser: &mut dyn ParseSource,
+) -> Result<Parsed, LoadError> {
     let fail = |path: &Path, message: String| LoadError {
         path: path.to_path_buf(),
         message,
@@ -198,6 +227,7 @@ pub fn load(
     }
     let mut l = Loader {
         reader,
+        parser,
         opts,
         root,
         root_shown: shown_root(main, opts),
@@ -217,6 +247,7 @@ pub fn load(
 
 struct Loader<'a> {
     reader: &'a mut dyn SourceReader,
+    parser: &'a mut dyn ParseSource,
     opts: &'a LoadOptions,
     /// Resolved root folder.
     root: PathBuf,
@@ -251,7 +282,10 @@ impl Loader<'_> {
                 let id = self.parsed.sources.add(SourceFile::new(name, lossy));
                 let file = self.parsed.sources.get(id);
                 let (line, col) = file.line_col(valid as u32);
-                let end = (valid + 3).min(file.text.len());
+                let end = file.text[valid..]
+                    .chars()
+                    .next()
+                    .map_or(valid, |c| valid + c.len_utf8());
                 let span = Span::new(id, valid, end);
                 self.parsed.diags.push(Diag::at(
                     span,
@@ -267,7 +301,7 @@ impl Loader<'_> {
         };
         let id = self.parsed.sources.add(SourceFile::new(name, text));
         let text = self.parsed.sources.get(id).text.clone();
-        let (tree, diags) = crate::syntax::parse(id, &text);
+        let (tree, diags) = self.parser.parse(&canon, id, &text);
         self.parsed.diags.extend(diags);
         let includes: Vec<_> = tree
             .items
@@ -513,14 +547,42 @@ fn shown_root(main: &Path, opts: &LoadOptions) -> String {
 }
 
 /// Text without a leading byte order mark, or (what is wrong, the offset of
-/// the first bad byte, the text with bad bytes replaced).
+/// the first bad byte, the text with bad bytes replaced). Control
+/// characters other than tab and line breaks are refused too (they could
+/// rewrite the terminal of whoever reads a diagnostic); in the text kept for
+/// showing they become `?`, byte for byte.
 fn decode(mut bytes: Vec<u8>) -> Result<String, (String, usize, String)> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        ("invalid UTF-8".to_string(), valid, lossy)
-    })
+        ("invalid UTF-8".to_string(), valid, visible(&lossy))
+    })?;
+    match text.char_indices().find(|(_, c)| is_refused(*c)) {
+        None => Ok(text),
+        Some((at, c)) => Err((
+            format!("control character {}", c.escape_unicode()),
+            at,
+            visible(&text),
+        )),
+    }
+}
+
+fn is_refused(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// `text` with each refused character replaced by as many `?` as its bytes.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_refused(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

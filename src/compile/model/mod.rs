@@ -77,6 +77,8 @@ pub struct Formulary {
     pub refill: Option<RefillPolicy>,
     /// Transition fill policy.
     pub transition: Option<TransitionPolicy>,
+    /// The plan type and benefit design.
+    pub benefit: crate::compile::benefit::Benefit,
     /// The rule graph.
     pub graph: DiGraph<Node, Edge>,
     /// Graph node of each drug, by `DrugId`.

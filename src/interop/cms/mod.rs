@@ -49,8 +49,7 @@ pub struct Import {
 
 /// Name of the one prior authorization rule of an imported formulary.
 pub const PA_RULE: &str = "cms-pa";
-/// Lookback of the step therapy rules written for ST-flagged drugs.
-pub const STEP_LOOKBACK_DAYS: u32 = 365;
+pub use super::STEP_LOOKBACK_DAYS;
 
 const COLUMNS: [&str; 11] = [
     "FORMULARY_ID",

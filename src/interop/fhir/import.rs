@@ -395,7 +395,7 @@ fn item_draft(
                 format!("Step therapy for {name} (prerequisites not given in the bundle)")
             }),
         drug: name.clone(),
-        within_days: crate::interop::cms::STEP_LOOKBACK_DAYS,
+        within_days: crate::interop::STEP_LOOKBACK_DAYS,
         new_starts_only: flag(item, ext::STEP_NEW_STARTS).unwrap_or(true),
     });
     let lims = if flag(item, ext::QL) == Some(true) {
