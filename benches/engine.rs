@@ -127,6 +127,21 @@ fn check_single(c: &mut Criterion) {
     g.bench_function("acme: rejected brand with alternatives", |b| {
         b.iter(|| check(&f, black_box(&brand)))
     });
+    // Edarbi for a new patient: a 608 whose alternatives are the drugs that
+    // satisfy the unmet step, each judged for the patient.
+    let unmet = rx(
+        r#"{"date":"2026-03-02","rxcui":1091650,"quantity":30,"days_supply":30,"patient":{"birth_date":"1958-04-11","sex":"F"}}"#,
+    );
+    let d = check(&f, &unmet);
+    assert!(
+        d.alternatives
+            .first()
+            .is_some_and(|a| a.relation == formulary::compile::model::Relation::SatisfiesStep),
+        "608 with the step's drugs first"
+    );
+    g.bench_function("acme: 608 with the step's drugs as alternatives", |b| {
+        b.iter(|| check(&f, black_box(&unmet)))
+    });
     // Pricing: the same NDC claim with and without the sample NADAC list.
     let priced = realistic_with(true);
     let by_ndc = rx(

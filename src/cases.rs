@@ -9,7 +9,9 @@
 //!                     patient: { birth_date: 1958-04-11, sex: F } }
 //!     expect: { status: paid, tier: 1, rejects: [], patient_pay: 5.00, alternative: none }
 //! ```
-//! Every `expect` field is optional; `rejects` is compared as a set.
+//! Every `expect` field is optional; `rejects` is compared as a set;
+//! `alternatives` lists every alternative in order, an alternative that
+//! would not pay now as `NAME (needs RULE, …)`.
 
 use crate::check::{check, Decision, Prescription, Status};
 use crate::codes::Money;
@@ -53,6 +55,10 @@ pub struct Expect {
     pub patient_pay: Option<Pay>,
     /// Name of the first alternative, or `none`.
     pub alternative: Option<String>,
+    /// Every alternative in order, each its name, with ` (needs …)` after
+    /// the name of one that would not pay now, naming what it needs
+    /// (`cardura-xl-4 (needs prior authorization cardura-xl-bph)`).
+    pub alternatives: Option<Vec<String>>,
     /// The benefit phase after the fill: `deductible`, `initial` or `catastrophic`.
     pub phase: Option<String>,
     /// Deductible left after the fill, in dollars.
@@ -245,7 +251,27 @@ pub fn compare(e: &Expect, d: &Decision) -> Vec<String> {
             ));
         }
     }
+    if let Some(want) = &e.alternatives {
+        let got: Vec<String> = d.alternatives.iter().map(alternative_text).collect();
+        if *want != got {
+            out.push(format!(
+                "alternatives: expected [{}], got [{}]",
+                want.join(", "),
+                got.join(", ")
+            ));
+        }
+    }
     out
+}
+
+/// An alternative as a case names it: its name, and what it needs when it
+/// would not pay now.
+fn alternative_text(a: &crate::check::Alternative) -> String {
+    if a.would_pay {
+        a.name.to_string()
+    } else {
+        format!("{} (needs {})", a.name, a.needs.join(", "))
+    }
 }
 
 /// The benefit's phase, what is left, and message codes.

@@ -270,8 +270,16 @@ pub struct Alternative<'f> {
     /// RxCUI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rxcui: Option<u32>,
-    /// Why it is offered.
+    /// How it relates to the requested drug.
     pub relation: Relation,
+    /// Why it is offered, in one line ("satisfies step 1 of edarbi-step").
+    pub reason: Cow<'f, str>,
+    /// It would be paid now for this patient: it needs no PA or step
+    /// therapy that is not met (its quantity limit is not judged).
+    pub would_pay: bool,
+    /// What it would need first, each a rule ("prior authorization
+    /// cardura-xl-bph", "step therapy edarbi-step"); empty when it would pay.
+    pub needs: Vec<String>,
     /// Its tier.
     pub tier: TierInfo<'f>,
     /// Its cost for the same days supply.

@@ -102,6 +102,7 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
         rejects,
         mut messages,
         trace,
+        unmet_step,
         ..
     } = e;
     d.rejects = rejects;
@@ -155,8 +156,12 @@ pub fn check<'f>(f: &'f Formulary, rx: &Prescription) -> Decision<'f> {
         });
     }
     d.messages = messages;
-    let requested =
-        alternatives::Requested::new(d.tier.map(|t| t.number), d.cost.as_ref(), &d.rejects);
+    let requested = alternatives::Requested::new(
+        d.tier.map(|t| t.number),
+        d.cost.as_ref(),
+        &d.rejects,
+        unmet_step,
+    );
     d.alternatives = alternatives::find(&cx, id, &requested);
     d
 }

@@ -76,25 +76,18 @@ pub fn render_human(d: &Decision, trace: bool) -> String {
                 .patient_pay
                 .map(|p| format!("patient pays {p}"))
                 .unwrap_or_else(|| a.cost.share.to_string());
-            let mut needs = Vec::new();
-            if a.needs_pa {
-                needs.push("needs PA");
-            }
-            if a.needs_step {
-                needs.push("needs step therapy");
-            }
-            let needs = if needs.is_empty() {
-                "no PA or step therapy".to_string()
+            let now = if a.would_pay {
+                "would pay now".to_string()
             } else {
-                needs.join(", ")
+                format!("needs {}", a.needs.join(", "))
             };
-            let rel = relation_words(a.relation);
             let _ = writeln!(
                 o,
-                "    {}. {} — tier {}, {pay}; {rel}; {needs}",
+                "    {}. {} — tier {}, {pay}; {}; {now}",
                 i + 1,
                 a.label,
-                a.tier.number
+                a.tier.number,
+                a.reason
             );
         }
     }
@@ -159,6 +152,7 @@ fn benefit_lines(o: &mut String, b: &BenefitInfo) {
 pub fn relation_words(r: crate::compile::model::Relation) -> &'static str {
     use crate::compile::model::Relation;
     match r {
+        Relation::SatisfiesStep => "satisfies the step therapy",
         Relation::GenericEquivalent => "generic equivalent",
         Relation::SameProduct => "same product, another package",
         Relation::Preferred => "preferred alternative",

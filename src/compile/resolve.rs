@@ -83,6 +83,7 @@ pub(super) fn resolve(b: Built, sources: Sources, hash: String) -> Formulary {
                     }
                 }
             }
+            step.candidates = step_candidates(&set, &drugs, &children_of);
             step.set = set;
         }
     }
@@ -152,6 +153,48 @@ pub(super) fn resolve(b: Built, sources: Sources, hash: String) -> Formulary {
         by_name,
         class_by_name,
     }
+}
+
+/// At most this many drugs of one therapy are kept as a step's candidates.
+const STEP_CANDIDATES_PER_THERAPY: usize = 3;
+/// At most this many candidates are kept per step, so that a 608 on a step
+/// naming a large class evaluates a short list.
+const MAX_STEP_CANDIDATES: usize = 32;
+
+/// What to offer for an unmet step: the products in its set, and the
+/// ingredients none of whose single-ingredient products is in it, a few per therapy (the
+/// single ingredient, or the combination product), in source order.
+fn step_candidates(
+    set: &FxHashSet<DrugId>,
+    drugs: &[Drug],
+    children_of: &[Vec<DrugId>],
+) -> Vec<DrugId> {
+    let mut members: Vec<DrugId> = set
+        .iter()
+        .copied()
+        .filter(|d| match drugs[d.0 as usize].kind {
+            DrugKind::Package => false,
+            DrugKind::Product => true,
+            DrugKind::Ingredient => !children_of[d.0 as usize]
+                .iter()
+                .any(|c| set.contains(c) && drugs[c.0 as usize].ingredients == [*d]),
+            // A combination entry is offered unless a product of it is.
+            DrugKind::Combination => !children_of[d.0 as usize].iter().any(|c| set.contains(c)),
+        })
+        .collect();
+    members.sort_unstable();
+    let therapy = |d: DrugId| match drugs[d.0 as usize].ingredients.as_slice() {
+        [one] => *one,
+        _ => d,
+    };
+    let mut per: rustc_hash::FxHashMap<DrugId, usize> = Default::default();
+    members.retain(|d| {
+        let n = per.entry(therapy(*d)).or_default();
+        *n += 1;
+        *n <= STEP_CANDIDATES_PER_THERAPY
+    });
+    members.truncate(MAX_STEP_CANDIDATES);
+    members
 }
 
 fn expand_drug(d: DrugId, children_of: &[Vec<DrugId>], set: &mut FxHashSet<DrugId>) {

@@ -1,6 +1,7 @@
 //! The one integration test binary. Each module is driven by files: case
 //! files carry their input, and insta snapshots hold the expected output.
 
+mod alternatives;
 mod batch;
 mod benefit;
 mod claims_mix;

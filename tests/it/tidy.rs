@@ -36,7 +36,6 @@ const LONG_FILES: &[(&str, &str)] = &[
 /// long fails the test and must be removed).
 const LONG_FNS: &[&str] = &[
     "src/cases.rs::compare",
-    "src/check/alternatives.rs::find",
     "src/check/eval/limits.rs::limit_edit",
     "src/check/eval/step.rs::step_edit",
     "src/check/mod.rs::check",

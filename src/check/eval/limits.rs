@@ -107,8 +107,14 @@ impl<'f> Ctx<'f, '_> {
                     .map(|h| h.qty)
                     .sum();
                 (earlier + rx.quantity > amount + eps).then(|| {
+                    let left = round3(amount - earlier);
+                    let now = if left > eps {
+                        format!("at most {} would be paid now", num(left))
+                    } else {
+                        "no more would be paid until earlier fills leave the window".to_string()
+                    };
                     format!(
-                        "quantity {} plus {} already filled in the last {} days exceeds the limit of {}",
+                        "quantity {} plus {} already filled in the last {} days exceeds the limit of {} ({now})",
                         num(rx.quantity),
                         num(earlier),
                         days,
@@ -120,16 +126,17 @@ impl<'f> Ctx<'f, '_> {
                 let daily = rx.quantity / rx.days_supply as f64;
                 (daily > max + eps).then(|| {
                     format!(
-                        "{} per day exceeds the maximum of {} per day",
+                        "{} per day exceeds the maximum of {} per day (at most {} for this days supply)",
                         num(round3(daily)),
-                        num(max)
+                        num(max),
+                        num(round3(max * rx.days_supply as f64))
                     )
                 })
             }
             Limit::Supply(max) => (rx.days_supply > max).then(|| {
                 format!(
-                    "{} days supply exceeds the maximum of {} days per fill",
-                    rx.days_supply, max
+                    "{} days supply exceeds the maximum of {} days per fill (a fill of at most {} days would be paid)",
+                    rx.days_supply, max, max
                 )
             }),
             Limit::Fills { count, days } => {

@@ -43,6 +43,8 @@ pub(super) struct Eval<'f> {
     pub trace: Vec<TraceStep<'f>>,
     pub needs_pa: bool,
     pub needs_step: bool,
+    /// The step rule and the index of its first unmet step, when one failed.
+    pub unmet_step: Option<(StepId, usize)>,
 }
 
 impl<'f> Ctx<'f, '_> {

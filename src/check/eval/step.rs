@@ -74,6 +74,7 @@ impl<'f> Ctx<'f, '_> {
                 Ok(start) => earliest = Some(start),
                 Err(found) => {
                     out.needs_step = true;
+                    out.unmet_step.get_or_insert((sid, n));
                     let which = if rule.steps.len() > 1 {
                         format!(" (step {} of {})", n + 1, rule.steps.len())
                     } else {
@@ -146,6 +147,43 @@ impl<'f> Ctx<'f, '_> {
             .map(|(t, days, _)| format!("{} {} days", self.f.drug(*t).name, days))
             .collect();
         Err(found.join(", "))
+    }
+
+    /// The therapies of step `n` of a rule that already count for this
+    /// patient: filled in the lookback, after the earlier steps were met,
+    /// for at least the step's days. Offering one of them again cannot make
+    /// a step of "any N" met.
+    pub(in crate::check) fn step_counted(&self, rule: &StepRule, n: usize) -> Vec<DrugId> {
+        let mut not_before = None;
+        for earlier in rule.steps.iter().take(n) {
+            match self.step_met(earlier, not_before) {
+                Ok(start) => not_before = Some(start),
+                Err(_) => return Vec::new(),
+            }
+        }
+        let Some(step) = rule.steps.get(n) else {
+            return Vec::new();
+        };
+        let dos = self.rx.date;
+        let since = dos - chrono::Days::new(step.within_days as u64);
+        let mut per: Vec<(DrugId, u32)> = Vec::new();
+        for h in &self.history {
+            let Some(d) = h.drug.filter(|d| step.set.contains(d)) else {
+                continue;
+            };
+            if h.date < since || h.date > dos || not_before.is_some_and(|nb| h.date < nb) {
+                continue;
+            }
+            let t = self.f.resolved(d).therapy;
+            match per.iter_mut().find(|(k, _)| *k == t) {
+                Some(e) => e.1 += h.days,
+                None => per.push((t, h.days)),
+            }
+        }
+        per.into_iter()
+            .filter(|p| p.1 >= step.min_days)
+            .map(|p| p.0)
+            .collect()
     }
 
     /// Earlier fills of the same ingredient (therapy) on or after a date.

@@ -178,6 +178,7 @@ impl Builder<'_> {
                 set_names,
                 items,
                 set: FxHashSet::default(),
+                candidates: Vec::new(),
                 origin: self.origin(r.span),
                 span: r.span,
             });

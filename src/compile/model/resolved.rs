@@ -48,6 +48,10 @@ pub struct LeveledClause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
+    /// Satisfies the step of step therapy the requested drug is rejected
+    /// for: found at check time from the step's candidates, never a
+    /// precomputed [`Candidate`] of a drug.
+    SatisfiesStep,
     /// The generic of a requested brand.
     GenericEquivalent,
     /// The product of a requested package: the same drug in another package.

@@ -90,6 +90,11 @@ pub struct Step {
     pub items: Vec<SetRef>,
     /// Every drug that counts (expanded through classes, ingredients and products).
     pub set: FxHashSet<DrugId>,
+    /// What to offer when this step is unmet, found once at compile time:
+    /// the set's products (an ingredient only when none of its
+    /// single-ingredient products is in the set), a few per therapy, in
+    /// source order, at most 32.
+    pub candidates: Vec<DrugId>,
     /// Where written.
     pub origin: Origin,
     /// The step line.
