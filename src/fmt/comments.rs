@@ -153,77 +153,15 @@ fn each_word(text: &str, mut f: impl FnMut(usize, &str)) {
     }
 }
 
-/// Keywords the layout must neither add nor remove. `fill` and `fills` are
-/// left out: the layout writes whichever agrees with the count.
-const KEYWORDS: &[&str] = &[
-    "formulary",
-    "id",
-    "version",
-    "effective",
-    "include",
-    "prices",
-    "catalog",
-    "tier",
-    "copay",
-    "coinsurance",
-    "min",
-    "max",
-    "for",
-    "mail",
-    "days",
-    "day",
-    "preferred",
-    "specialty",
-    "refill",
-    "too",
-    "soon",
-    "before",
-    "used",
-    "transition",
-    "within",
-    "enrollment",
-    "up",
-    "to",
-    "supply",
-    "class",
-    "ingredient",
-    "product",
-    "package",
-    "rxcui",
-    "ndc",
-    "brand",
-    "of",
-    "excluded",
-    "non-formulary",
-    "pa",
-    "step",
-    "limit",
-    "per",
-    "rolling",
-    "age",
-    "sex",
-    "also",
-    "in",
-    "alternatives",
-    "from",
-    "until",
-    "prior",
-    "authorization",
-    "approve",
-    "when",
-    "and",
-    "diagnosis",
-    "criteria",
-    "duration",
-    "therapy",
-    "then",
-    "tried",
-    "any",
-    "unless",
-    "new",
-    "starts",
-    "only",
-];
+/// Keywords the layout must neither add nor remove: every keyword but
+/// `fill` and `fills`, of which the layout writes whichever agrees with the
+/// count.
+fn counted(word: &str) -> Option<&'static str> {
+    crate::syntax::KEYWORDS
+        .iter()
+        .find(|k| **k == word && !matches!(word, "fill" | "fills"))
+        .copied()
+}
 
 /// How many times each keyword is written outside strings and comments.
 /// Formatting keeps these counts; a difference means a clause would be lost
@@ -231,8 +169,8 @@ const KEYWORDS: &[&str] = &[
 pub(super) fn keyword_counts(text: &str) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
     each_word(text, |_, word| {
-        if let Some(k) = KEYWORDS.iter().find(|k| **k == word) {
-            *counts.entry(*k).or_insert(0) += 1;
+        if let Some(k) = counted(word) {
+            *counts.entry(k).or_insert(0) += 1;
         }
     });
     counts

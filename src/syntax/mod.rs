@@ -6,6 +6,7 @@
 
 mod benefit;
 mod errors;
+mod keywords;
 mod lower;
 
 use crate::ast;
@@ -21,6 +22,8 @@ mod grammar {
     pub(crate) struct Grammar;
 }
 use grammar::{Grammar, Rule};
+
+pub use keywords::KEYWORDS;
 
 /// Deepest nesting of `{ }` blocks accepted. The grammar recurses only
 /// through blocks; refusing deeper input before pest sees it keeps parsing
