@@ -8,7 +8,7 @@
 //! is written on it (a repackager NDC excluded, say), since otherwise its
 //! product's row already says everything about it.
 
-use super::status::{changes_after, eval_date, state_at, Change, Coverage, Mark};
+use super::status::{changes_after, eval_date, state_at, Change, Coverage, Mark, MarkKind};
 use crate::ast::DrugKind;
 use crate::compile::model::{ClassId, DrugId, Formulary, Relation};
 use crate::words::{display_name, is_brand};
@@ -261,25 +261,44 @@ impl Builder<'_> {
 
     /// Candidates the compiler found that are covered on the date, in its
     /// order (for a package, its own product first), one per ingredient as
-    /// at the counter.
+    /// at the counter. One that needs prior authorization or step therapy
+    /// says so (`(PA)`, `(ST)`) and comes after those that need neither.
     fn alternatives(&self, d: DrugId) -> Vec<String> {
         let f = self.f;
-        let covered = |x: DrugId| matches!(state_at(f, x, self.date).coverage, Coverage::Tier(_));
         let mut therapies = Vec::new();
-        f.resolved(d)
+        let mut out: Vec<(bool, String)> = f
+            .resolved(d)
             .candidates
             .iter()
-            .filter(|c| covered(c.drug))
-            .filter(|c| {
+            .filter_map(|c| {
+                let state = state_at(f, c.drug, self.date);
+                if !matches!(state.coverage, Coverage::Tier(_)) {
+                    return None;
+                }
                 let t = f.resolved(c.drug).therapy;
-                let first = !therapies.contains(&t);
+                if therapies.contains(&t) {
+                    return None;
+                }
                 therapies.push(t);
-                first
+                let needs: Vec<&str> = state
+                    .marks
+                    .iter()
+                    .filter(|m| matches!(m.kind, MarkKind::Pa | MarkKind::St))
+                    .map(|m| m.kind.code())
+                    .collect();
+                let mut name = display_name(f, c.drug);
+                if c.relation == Relation::SameProduct {
+                    name.push_str(" (another package)");
+                }
+                if !needs.is_empty() {
+                    name.push_str(&format!(" ({})", needs.join(", ")));
+                }
+                Some((!needs.is_empty(), name))
             })
-            .map(|c| match c.relation {
-                Relation::SameProduct => format!("{} (another package)", display_name(f, c.drug)),
-                _ => display_name(f, c.drug),
-            })
+            .collect();
+        out.sort_by_key(|(restricted, _)| *restricted);
+        out.into_iter()
+            .map(|(_, name)| name)
             .take(MAX_ALTERNATIVES)
             .collect()
     }
