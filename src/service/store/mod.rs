@@ -7,6 +7,7 @@
 //! its batch has committed.
 
 mod postgres;
+mod rows;
 mod sqlite;
 pub mod writer;
 

@@ -2,12 +2,11 @@
 //! Claims of one member are serialized across instances by a transaction
 //! advisory lock per member, taken in a fixed order so batches never deadlock.
 
+use super::rows::{claim_row, fill_row, pa_row};
 use super::{
-    parse_sex, parse_stored_date, parse_stored_ndc, sex_code, sql, stored_u32, Backend, ClaimKey,
-    KeyCount, Member, MemberState, NewClaim, StoreError, StoredClaim, StoredFill, StoredPa,
-    VersionRow, MIGRATIONS,
+    parse_sex, parse_stored_date, sex_code, sql, Backend, ClaimKey, KeyCount, Member, MemberState,
+    NewClaim, StoreError, StoredClaim, StoredFill, StoredPa, VersionRow, MIGRATIONS,
 };
-use crate::codes::Money;
 use postgres::{Client, NoTls, Row};
 use std::collections::HashMap;
 
@@ -112,63 +111,6 @@ fn member_row(r: &Row) -> Result<Member, StoreError> {
         terminated: terminated
             .map(|t| parse_stored_date("members", "terminated", &t))
             .transpose()?,
-    })
-}
-
-fn fill_row(r: &Row, at: usize) -> Result<StoredFill, StoreError> {
-    let date: String = r.try_get(at + 3)?;
-    Ok(StoredFill {
-        claim_id: r.try_get(at)?,
-        ndc: parse_stored_ndc("claims", r.try_get(at + 1)?)?,
-        rxcui: r
-            .try_get::<_, Option<i64>>(at + 2)?
-            .map(|v| stored_u32("claims", "rxcui", v))
-            .transpose()?,
-        date: parse_stored_date("claims", "date_of_service", &date)?,
-        days_supply: stored_u32("claims", "days_supply", r.try_get(at + 4)?)?,
-        quantity: r.try_get(at + 5)?,
-        patient_pay: r.try_get::<_, Option<i64>>(at + 6)?.map(Money),
-        plan_pay: r.try_get::<_, Option<i64>>(at + 7)?.map(Money),
-    })
-}
-
-fn pa_row(r: &Row, at: usize) -> Result<StoredPa, StoreError> {
-    let from: String = r.try_get(at + 4)?;
-    let to: String = r.try_get(at + 5)?;
-    let status: String = r.try_get(at + 6)?;
-    Ok(StoredPa {
-        number: r.try_get(at)?,
-        ndc: parse_stored_ndc("prior_authorizations", r.try_get(at + 1)?)?,
-        rxcui: r
-            .try_get::<_, Option<i64>>(at + 2)?
-            .map(|v| stored_u32("prior_authorizations", "rxcui", v))
-            .transpose()?,
-        rule: r.try_get(at + 3)?,
-        from: parse_stored_date("prior_authorizations", "valid_from", &from)?,
-        to: parse_stored_date("prior_authorizations", "valid_to", &to)?,
-        approved: status == "approved",
-    })
-}
-
-fn claim_row(r: &Row) -> Result<StoredClaim, StoreError> {
-    let date: String = r.try_get(4)?;
-    Ok(StoredClaim {
-        id: r.try_get(0)?,
-        key: ClaimKey {
-            pharmacy: r.try_get(1)?,
-            rx_number: r.try_get(2)?,
-            fill_number: stored_u32("claims", "fill_number", r.try_get(3)?)?,
-            date: parse_stored_date("claims", "date_of_service", &date)?,
-        },
-        member_id: r.try_get(5)?,
-        status: r.try_get(6)?,
-        reject_codes: r.try_get(7)?,
-        patient_pay: r.try_get::<_, Option<i64>>(8)?.map(Money),
-        plan_pay: r.try_get::<_, Option<i64>>(9)?.map(Money),
-        formulary_version: r.try_get(10)?,
-        formulary_hash: r.try_get(11)?,
-        response: r.try_get(12)?,
-        reversed_at: r.try_get(13)?,
     })
 }
 

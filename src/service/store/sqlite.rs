@@ -1,12 +1,11 @@
 //! The SQLite backend: one file, WAL, `synchronous = FULL` so a committed
 //! batch survives a crash or power loss before its claims are acknowledged.
 
+use super::rows::{claim_row, fill_row, pa_row};
 use super::{
-    parse_sex, parse_stored_date, parse_stored_ndc, sex_code, sql, stored_u32, Backend, ClaimKey,
-    KeyCount, Member, MemberState, NewClaim, StoreError, StoredClaim, StoredFill, StoredPa,
-    VersionRow, MIGRATIONS,
+    parse_sex, parse_stored_date, sex_code, sql, Backend, ClaimKey, KeyCount, Member, MemberState,
+    NewClaim, StoreError, StoredClaim, StoredFill, StoredPa, VersionRow, MIGRATIONS,
 };
-use crate::codes::Money;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 use std::path::Path;
@@ -124,63 +123,6 @@ fn member_row(r: &Row) -> rusqlite::Result<Result<Member, StoreError>> {
                 .transpose()?,
         })
     })())
-}
-
-fn fill_row(r: &Row, at: usize) -> Result<StoredFill, StoreError> {
-    let date: String = r.get(at + 3)?;
-    Ok(StoredFill {
-        claim_id: r.get(at)?,
-        ndc: parse_stored_ndc("claims", r.get(at + 1)?)?,
-        rxcui: r
-            .get::<_, Option<i64>>(at + 2)?
-            .map(|v| stored_u32("claims", "rxcui", v))
-            .transpose()?,
-        date: parse_stored_date("claims", "date_of_service", &date)?,
-        days_supply: stored_u32("claims", "days_supply", r.get(at + 4)?)?,
-        quantity: r.get(at + 5)?,
-        patient_pay: r.get::<_, Option<i64>>(at + 6)?.map(Money),
-        plan_pay: r.get::<_, Option<i64>>(at + 7)?.map(Money),
-    })
-}
-
-fn pa_row(r: &Row, at: usize) -> Result<StoredPa, StoreError> {
-    let from: String = r.get(at + 4)?;
-    let to: String = r.get(at + 5)?;
-    let status: String = r.get(at + 6)?;
-    Ok(StoredPa {
-        number: r.get(at)?,
-        ndc: parse_stored_ndc("prior_authorizations", r.get(at + 1)?)?,
-        rxcui: r
-            .get::<_, Option<i64>>(at + 2)?
-            .map(|v| stored_u32("prior_authorizations", "rxcui", v))
-            .transpose()?,
-        rule: r.get(at + 3)?,
-        from: parse_stored_date("prior_authorizations", "valid_from", &from)?,
-        to: parse_stored_date("prior_authorizations", "valid_to", &to)?,
-        approved: status == "approved",
-    })
-}
-
-fn claim_row(r: &Row) -> Result<StoredClaim, StoreError> {
-    let date: String = r.get(4)?;
-    Ok(StoredClaim {
-        id: r.get(0)?,
-        key: ClaimKey {
-            pharmacy: r.get(1)?,
-            rx_number: r.get(2)?,
-            fill_number: stored_u32("claims", "fill_number", r.get(3)?)?,
-            date: parse_stored_date("claims", "date_of_service", &date)?,
-        },
-        member_id: r.get(5)?,
-        status: r.get(6)?,
-        reject_codes: r.get(7)?,
-        patient_pay: r.get::<_, Option<i64>>(8)?.map(Money),
-        plan_pay: r.get::<_, Option<i64>>(9)?.map(Money),
-        formulary_version: r.get(10)?,
-        formulary_hash: r.get(11)?,
-        response: r.get(12)?,
-        reversed_at: r.get(13)?,
-    })
 }
 
 fn key_params(k: &ClaimKey) -> (String, String, i64, String) {
